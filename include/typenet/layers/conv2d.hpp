@@ -1,0 +1,140 @@
+// Conv2D<Filters, Kernel<>, Stride<>, Pad<>>: 2-D convolution over channels x height x width.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include <typenet/detail/checks.hpp>
+#include <typenet/detail/kernels.hpp>
+#include <typenet/layers/options.hpp>
+#include <typenet/tensor.hpp>
+
+namespace typenet {
+
+/// `Filters` output channels; options in any order, defaults Kernel<3>, Stride<1>, Pad<0>.
+/// Weights are laid out [filter][channel][ky][kx] (PyTorch's order), then one bias per filter.
+template <std::size_t Filters, class... Options>
+struct Conv2D {
+    static_assert((detail::is_window_option<Options> && ...),
+                  "typenet: Conv2D<Filters, ...> takes only Kernel<>, Stride<> and Pad<> options");
+
+    using kernel = typename detail::find_option<detail::kernel_trait, Kernel<3>, Options...>::type;
+    using stride = typename detail::find_option<detail::stride_trait, Stride<1>, Options...>::type;
+    using pad = typename detail::find_option<detail::pad_trait, Pad<0>, Options...>::type;
+
+    static constexpr std::string_view kind = "Conv2D";
+    static constexpr std::size_t filters = Filters;
+    static constexpr std::size_t kernel_h = kernel::height, kernel_w = kernel::width;
+    static constexpr std::size_t stride_h = stride::vertical, stride_w = stride::horizontal;
+    static constexpr std::size_t pad_h = detail::resolve_pad(pad::vertical, kernel_h);
+    static constexpr std::size_t pad_w = detail::resolve_pad(pad::horizontal, kernel_w);
+
+    static constexpr detail::LayerResult propagate(detail::ShapeValue in) {
+        using detail::Problem;
+        if (in.rank != 3) return detail::reject(Problem::needs_image_input);
+        if (Filters == 0 || kernel_h == 0 || kernel_w == 0 || stride_h == 0 || stride_w == 0)
+            return detail::reject(Problem::zero_size);
+        if ((pad::vertical == same && kernel_h % 2 == 0) || (pad::horizontal == same && kernel_w % 2 == 0))
+            return detail::reject(Problem::same_needs_odd_kernel);
+        if (kernel_h > in.dims[1] + 2 * pad_h || kernel_w > in.dims[2] + 2 * pad_w)
+            return detail::reject(Problem::window_too_large);
+        return detail::accept(detail::make_shape(Filters, detail::window_output(in.dims[1], kernel_h, stride_h, pad_h),
+                                                 detail::window_output(in.dims[2], kernel_w, stride_w, pad_w)));
+    }
+
+    template <class In, class T>
+    struct bound {
+        static constexpr std::size_t C = In::dims[0], H = In::dims[1], W = In::dims[2];
+        static constexpr std::size_t OH = detail::window_output(H, kernel_h, stride_h, pad_h);
+        static constexpr std::size_t OW = detail::window_output(W, kernel_w, stride_w, pad_w);
+        using input_shape = In;
+        using output_shape = Shape<Filters, OH, OW>;
+        using weight_shape = Shape<Filters, C, kernel_h, kernel_w>;
+
+        static constexpr std::size_t weight_count = weight_shape::size;
+        static constexpr std::size_t parameter_count = weight_count + Filters;
+        static constexpr std::size_t fan_in = C * kernel_h * kernel_w;
+        static constexpr std::size_t fan_out = Filters * kernel_h * kernel_w;
+
+        /// Values of the column matrix: one row per (channel, ky, kx) tap, one column per output
+        /// position. The network keeps it from forward to backward, so backward need not rebuild it.
+        static constexpr std::size_t taps = C * kernel_h * kernel_w, positions = OH * OW;
+        static constexpr std::size_t scratch_size = taps * positions;
+
+        /// Flat input index of output column 0 for tap (ky, kx) in row oy. It may wrap below zero
+        /// (unsigned, well defined) when padding is on: tap_range keeps every index used in range.
+        static constexpr std::size_t input_index(std::size_t c, std::size_t oy, std::size_t ky, std::size_t kx) {
+            return (c * H + oy * stride_h + ky - pad_h) * W + kx - pad_w;
+        }
+
+        /// Walks every tap (channel, ky, kx) in weight order: `on_tap(tap)` first, then for each
+        /// output row `on_run(tap, row_start, base, first, last)`, meaning positions row_start + ox
+        /// read input base + ox * stride, for ox in [first, last): the part inside the image.
+        template <class OnTap, class OnRun>
+        static constexpr void walk_taps(OnTap on_tap, OnRun on_run) {
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t ky = 0; ky < kernel_h; ++ky) {
+                    const auto rows = detail::tap_range(ky, H, OH, stride_h, pad_h);
+                    for (std::size_t kx = 0; kx < kernel_w; ++kx) {
+                        const auto cols = detail::tap_range(kx, W, OW, stride_w, pad_w);
+                        const std::size_t tap = (c * kernel_h + ky) * kernel_w + kx;
+                        on_tap(tap);
+                        for (std::size_t oy = rows.first; oy < rows.last; ++oy)
+                            on_run(tap, oy * OW, input_index(c, oy, ky, kx), cols.first, cols.last);
+                    }
+                }
+        }
+
+        // im2col: every output position becomes a column, so the convolution is a product of
+        // the weight matrix [filter][tap] with the column matrix [tap][position], whose inner
+        // loops run over all positions contiguously, whatever the stride and padding.
+        static constexpr void forward(const T* params, TensorView<In, const T> x, TensorView<output_shape, T> y,
+                                      T* columns) {
+            if constexpr (pad_h > 0 || pad_w > 0)
+                for (std::size_t i = 0; i < scratch_size; ++i) columns[i] = T{};
+            walk_taps([](std::size_t) {},
+                      [&](std::size_t tap, std::size_t row_start, std::size_t base, std::size_t first, std::size_t last) {
+                          T* column = columns + tap * positions + row_start;
+                          for (std::size_t ox = first; ox < last; ++ox) column[ox] = x[base + ox * stride_w];
+                      });
+            const T* bias = params + weight_count;
+            for (std::size_t f = 0; f < Filters; ++f) {
+                T* out = y.data() + f * positions;
+                for (std::size_t p = 0; p < positions; ++p) out[p] = bias[f];
+                for (std::size_t tap = 0; tap < taps; ++tap)
+                    detail::axpy<positions>(params[f * taps + tap], columns + tap * positions, out);
+            }
+        }
+
+        /// Accumulates parameter gradients into `grads`; overwrites `dx` when `InputGradient`.
+        /// `columns` must hold what `forward` left there for this input.
+        template <bool InputGradient>
+        static constexpr void backward(const T* params, T* grads, TensorView<In, const T>,
+                                       TensorView<output_shape, const T>, TensorView<output_shape, const T> dy,
+                                       TensorView<In, T> dx, const T* columns) {
+            T* dbias = grads + weight_count;
+            for (std::size_t f = 0; f < Filters; ++f) {
+                const T* g = dy.data() + f * positions;
+                dbias[f] += detail::sum<positions>(g);
+                for (std::size_t tap = 0; tap < taps; ++tap)
+                    grads[f * taps + tap] += detail::dot<positions>(g, columns + tap * positions);
+            }
+            if constexpr (InputGradient) {
+                for (auto& v : dx) v = T{};
+                // d columns = W^T dy, one tap row at a time, added back onto the input (col2im).
+                T row[positions]{};
+                walk_taps(
+                    [&](std::size_t tap) {
+                        for (auto& v : row) v = T{};
+                        for (std::size_t f = 0; f < Filters; ++f)
+                            detail::axpy<positions>(params[f * taps + tap], dy.data() + f * positions, row);
+                    },
+                    [&](std::size_t, std::size_t row_start, std::size_t base, std::size_t first, std::size_t last) {
+                        for (std::size_t ox = first; ox < last; ++ox) dx[base + ox * stride_w] += row[row_start + ox];
+                    });
+            }
+        }
+    };
+};
+
+}  // namespace typenet

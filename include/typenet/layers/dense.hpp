@@ -1,0 +1,58 @@
+// Dense<Units>: fully connected layer on a flat vector.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include <typenet/detail/checks.hpp>
+#include <typenet/detail/kernels.hpp>
+#include <typenet/tensor.hpp>
+
+namespace typenet {
+
+/// `Units` outputs, each a weighted sum of all inputs plus a bias. Weights are laid out
+/// [unit][input] (PyTorch's order), then one bias per unit. Needs a flat input: use Flatten.
+template <std::size_t Units>
+struct Dense {
+    static constexpr std::string_view kind = "Dense";
+    static constexpr std::size_t units = Units;
+
+    static constexpr detail::LayerResult propagate(detail::ShapeValue in) {
+        using detail::Problem;
+        if (in.rank != 1) return detail::reject(Problem::needs_flat_input);
+        if (Units == 0) return detail::reject(Problem::zero_size);
+        return detail::accept(detail::make_shape(Units));
+    }
+
+    template <class In, class T>
+    struct bound {
+        static constexpr std::size_t N = In::size;
+        using input_shape = In;
+        using output_shape = Shape<Units>;
+        static constexpr std::size_t weight_count = Units * N;
+        static constexpr std::size_t parameter_count = weight_count + Units;
+        static constexpr std::size_t fan_in = N, fan_out = Units;
+
+        static constexpr void forward(const T* params, TensorView<In, const T> x, TensorView<output_shape, T> y) {
+            const T* bias = params + weight_count;
+            for (std::size_t u = 0; u < Units; ++u) y[u] = bias[u] + detail::dot<N>(params + u * N, x.data());
+        }
+
+        template <bool InputGradient>
+        static constexpr void backward(const T* params, T* grads, TensorView<In, const T> x,
+                                       TensorView<output_shape, const T>, TensorView<output_shape, const T> dy,
+                                       TensorView<In, T> dx) {
+            T* dbias = grads + weight_count;
+            if constexpr (InputGradient)
+                for (auto& v : dx) v = T{};
+            for (std::size_t u = 0; u < Units; ++u) {
+                const T g = dy[u];
+                dbias[u] += g;
+                detail::axpy<N>(g, x.data(), grads + u * N);
+                if constexpr (InputGradient) detail::axpy<N>(g, params + u * N, dx.data());
+            }
+        }
+    };
+};
+
+}  // namespace typenet

@@ -1,0 +1,105 @@
+// MaxPool<Size, Stride> and AvgPool<Size, Stride>: per-channel pooling over square windows.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+#include <typenet/detail/checks.hpp>
+#include <typenet/layers/options.hpp>
+#include <typenet/tensor.hpp>
+
+namespace typenet {
+namespace detail {
+
+struct max_reduce {
+    static constexpr std::string_view kind = "MaxPool";
+};
+struct mean_reduce {
+    static constexpr std::string_view kind = "AvgPool";
+};
+
+/// Windows of Size x Size moved by Step; output sizes follow the floor rule, like Conv2D's.
+template <class Reduce, std::size_t Size, std::size_t Step>
+struct Pool {
+    static constexpr std::string_view kind = Reduce::kind;
+    static constexpr std::size_t size = Size, step = Step;
+
+    static constexpr LayerResult propagate(ShapeValue in) {
+        if (in.rank != 3) return reject(Problem::needs_image_input);
+        if (Size == 0 || Step == 0) return reject(Problem::zero_size);
+        if (Size > in.dims[1] || Size > in.dims[2]) return reject(Problem::window_too_large);
+        return accept(make_shape(in.dims[0], window_output(in.dims[1], Size, Step, 0),
+                                 window_output(in.dims[2], Size, Step, 0)));
+    }
+
+    template <class In, class T>
+    struct bound {
+        static constexpr std::size_t C = In::dims[0], H = In::dims[1], W = In::dims[2];
+        static constexpr std::size_t OH = window_output(H, Size, Step, 0), OW = window_output(W, Size, Step, 0);
+        using input_shape = In;
+        using output_shape = Shape<C, OH, OW>;
+        static constexpr std::size_t parameter_count = 0, weight_count = 0, fan_in = 0, fan_out = 0;
+
+        static constexpr void forward(const T*, TensorView<In, const T> x, TensorView<output_shape, T> y) {
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t oy = 0; oy < OH; ++oy)
+                    for (std::size_t ox = 0; ox < OW; ++ox) {
+                        T acc = x(c, oy * Step, ox * Step);
+                        for (std::size_t ky = 0; ky < Size; ++ky)
+                            for (std::size_t kx = 0; kx < Size; ++kx) {
+                                const T v = x(c, oy * Step + ky, ox * Step + kx);
+                                if constexpr (std::is_same_v<Reduce, max_reduce>) {
+                                    if (v > acc) acc = v;
+                                } else if (ky + kx > 0) {
+                                    acc += v;
+                                }
+                            }
+                        if constexpr (std::is_same_v<Reduce, mean_reduce>) acc /= T(Size * Size);
+                        y(c, oy, ox) = acc;
+                    }
+        }
+
+        /// Max pooling routes each gradient to the first position holding the maximum (found again
+        /// from x and y, so the forward pass keeps no argmax cache); average pooling spreads it.
+        template <bool InputGradient>
+        static constexpr void backward(const T*, T*, TensorView<In, const T> x, TensorView<output_shape, const T> y,
+                                       TensorView<output_shape, const T> dy, TensorView<In, T> dx) {
+            if constexpr (InputGradient) {
+                for (auto& v : dx) v = T{};
+                for (std::size_t c = 0; c < C; ++c)
+                    for (std::size_t oy = 0; oy < OH; ++oy)
+                        for (std::size_t ox = 0; ox < OW; ++ox) {
+                            const T g = dy(c, oy, ox);
+                            if constexpr (std::is_same_v<Reduce, max_reduce>) {
+                                [&] {
+                                    for (std::size_t ky = 0; ky < Size; ++ky)
+                                        for (std::size_t kx = 0; kx < Size; ++kx)
+                                            if (x(c, oy * Step + ky, ox * Step + kx) == y(c, oy, ox)) {
+                                                dx(c, oy * Step + ky, ox * Step + kx) += g;
+                                                return;
+                                            }
+                                }();
+                            } else {
+                                const T share = g / T(Size * Size);
+                                for (std::size_t ky = 0; ky < Size; ++ky)
+                                    for (std::size_t kx = 0; kx < Size; ++kx)
+                                        dx(c, oy * Step + ky, ox * Step + kx) += share;
+                            }
+                        }
+            }
+        }
+    };
+};
+
+}  // namespace detail
+
+/// Maximum over Size x Size windows, moved by Step (default: non-overlapping).
+template <std::size_t Size, std::size_t Step = Size>
+struct MaxPool : detail::Pool<detail::max_reduce, Size, Step> {};
+
+/// Mean over Size x Size windows, moved by Step (default: non-overlapping).
+template <std::size_t Size, std::size_t Step = Size>
+struct AvgPool : detail::Pool<detail::mean_reduce, Size, Step> {};
+
+}  // namespace typenet

@@ -1,0 +1,93 @@
+// Tensor<Shape, T>: fixed-size, aligned, heap-free storage; TensorView: the same indexing over borrowed memory.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <type_traits>
+
+#include <typenet/shape.hpp>
+
+namespace typenet {
+
+/// 64 bytes: one cache line, and the widest SIMD register (AVX-512) loads from it unsplit.
+inline constexpr std::size_t tensor_alignment = 64;
+
+namespace detail {
+
+template <class S, class... Index>
+constexpr std::size_t flat_index(Index... index) {
+    static_assert(sizeof...(Index) == S::rank, "typenet: a tensor needs one index per dimension");
+    const std::array<std::size_t, S::rank> idx{static_cast<std::size_t>(index)...};
+    std::size_t offset = 0;
+    for (std::size_t d = 0; d < S::rank; ++d) offset = offset * S::dims[d] + idx[d];
+    return offset;
+}
+
+}  // namespace detail
+
+/// A non-owning view with the same compile-time shape rules as Tensor; `T` may be const.
+template <class S, class T = float>
+struct TensorView {
+    using shape_type = S;
+    using value_type = std::remove_const_t<T>;
+    static constexpr std::size_t rank = S::rank;
+
+    T* values = nullptr;
+
+    static constexpr std::size_t size() { return S::size; }
+    static constexpr S shape() { return {}; }
+    constexpr T* data() const { return values; }
+    constexpr T* begin() const { return values; }
+    constexpr T* end() const { return values + S::size; }
+    constexpr T& operator[](std::size_t i) const { return values[i]; }
+    template <class... Index>
+    constexpr T& operator()(Index... index) const {
+        return values[detail::flat_index<S>(index...)];
+    }
+    constexpr operator TensorView<S, const T>() const
+        requires(!std::is_const_v<T>)
+    {
+        return {values};
+    }
+};
+
+/// Owns `S::size` values of `T` in an aligned std::array: no heap, usable in constexpr code.
+/// Indexed as `t(c, y, x)`, outermost dimension first (row-major).
+template <class S, class T = float>
+struct Tensor {
+    static_assert(is_shape<S>, "typenet: Tensor<S, T> requires S to be a Shape<...>");
+    using shape_type = S;
+    using value_type = T;
+    static constexpr std::size_t rank = S::rank;
+
+    alignas(tensor_alignment) std::array<T, S::size> values{};
+
+    static constexpr std::size_t size() { return S::size; }
+    static constexpr S shape() { return {}; }
+    constexpr T* data() { return values.data(); }
+    constexpr const T* data() const { return values.data(); }
+    constexpr T* begin() { return values.data(); }
+    constexpr T* end() { return values.data() + S::size; }
+    constexpr const T* begin() const { return values.data(); }
+    constexpr const T* end() const { return values.data() + S::size; }
+    constexpr T& operator[](std::size_t i) { return values[i]; }
+    constexpr const T& operator[](std::size_t i) const { return values[i]; }
+    template <class... Index>
+    constexpr T& operator()(Index... index) {
+        return values[detail::flat_index<S>(index...)];
+    }
+    template <class... Index>
+    constexpr const T& operator()(Index... index) const {
+        return values[detail::flat_index<S>(index...)];
+    }
+    constexpr void fill(T value) { values.fill(value); }
+
+    constexpr TensorView<S, T> view() { return {values.data()}; }
+    constexpr TensorView<S, const T> view() const { return {values.data()}; }
+    constexpr operator TensorView<S, T>() { return view(); }
+    constexpr operator TensorView<S, const T>() const { return view(); }
+
+    constexpr bool operator==(const Tensor&) const = default;
+};
+
+}  // namespace typenet

@@ -1,0 +1,469 @@
+// Layers and losses: known answers for small inputs, and finite-difference gradient checks in double.
+#define BOOST_TEST_MODULE layers
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <ratio>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <typenet/typenet.hpp>
+
+namespace tt = boost::test_tools;
+using namespace typenet;
+
+namespace {
+
+/// Layer bound to an input shape, as a network binds it.
+template <class Layer, class In, class T>
+using bound = typename Layer::template bound<In, T>;
+
+template <class L>
+constexpr std::size_t scratch_values() {
+    if constexpr (requires { L::scratch_size; })
+        return L::scratch_size;
+    else
+        return 0;
+}
+
+/// Runs bound layer L forward and backward as the network does, keeping the scratch memory
+/// (Conv2D's column matrix) that a layer may ask for from forward to backward.
+template <class L, class T>
+struct Runner {
+    using In = typename L::input_shape;
+    using Out = typename L::output_shape;
+    std::vector<T> scratch = std::vector<T>(scratch_values<L>());
+
+    void forward(const T* params, const Tensor<In, T>& x, Tensor<Out, T>& y) {
+        if constexpr (scratch_values<L>() > 0)
+            L::forward(params, x.view(), y.view(), scratch.data());
+        else
+            L::forward(params, x.view(), y.view());
+    }
+    /// The last forward must have been for this x.
+    void backward(const T* params, T* grads, const Tensor<In, T>& x, const Tensor<Out, T>& y, const Tensor<Out, T>& dy,
+                  Tensor<In, T>& dx) {
+        if constexpr (scratch_values<L>() > 0)
+            L::template backward<true>(params, grads, x.view(), y.view(), dy.view(), dx.view(),
+                                       std::as_const(scratch).data());
+        else
+            L::template backward<true>(params, grads, x.view(), y.view(), dy.view(), dx.view());
+    }
+};
+
+template <class S, class T = float>
+Tensor<S, T> tensor(std::initializer_list<std::type_identity_t<T>> values) {
+    BOOST_REQUIRE_EQUAL(values.size(), S::size);
+    Tensor<S, T> t;
+    std::copy(values.begin(), values.end(), t.begin());
+    return t;
+}
+
+template <class Layer, class In, class T>
+auto forward(const std::vector<T>& params, const Tensor<In, T>& x) {
+    using L = bound<Layer, In, T>;
+    Tensor<typename L::output_shape, T> y;
+    Runner<L, T>{}.forward(params.data(), x, y);
+    return y;
+}
+
+/// The input gradient of a parameter-free layer for output gradient `dy`.
+template <class Layer, class In, class T>
+Tensor<In, T> input_gradient(const Tensor<In, T>& x, const Tensor<typename bound<Layer, In, T>::output_shape, T>& dy) {
+    using L = bound<Layer, In, T>;
+    static_assert(L::parameter_count == 0);
+    Runner<L, T> runner;
+    Tensor<typename L::output_shape, T> y;
+    runner.forward(nullptr, x, y);
+    Tensor<In, T> dx;
+    dx.fill(T(12345));  // must be overwritten
+    runner.backward(nullptr, nullptr, x, y, dy, dx);
+    return dx;
+}
+
+template <class S, class T>
+void check_equal(const Tensor<S, T>& actual, const Tensor<S, T>& expected) {
+    for (std::size_t i = 0; i < S::size; ++i) BOOST_TEST(actual[i] == expected[i], "at flat index " << i);
+}
+
+template <class S, class T>
+void check_close(const Tensor<S, T>& actual, const Tensor<S, T>& expected, double tolerance) {
+    for (std::size_t i = 0; i < S::size; ++i)
+        BOOST_TEST_CONTEXT("at flat index " << i) {
+            BOOST_TEST(double(actual[i]) == double(expected[i]), tt::tolerance(tolerance));
+        }
+}
+
+// --- finite differences ---------------------------------------------------------------------
+
+constexpr double epsilon = 1e-6;
+constexpr double max_relative_error = 1e-6;
+
+/// |analytic - numeric| relative to the larger magnitude, that magnitude taken as at least
+/// `floor`: central differences carry rounding noise of about 1e-16 * |loss| / epsilon, up to
+/// 1e-9 here, so a gradient that is exactly 0 (a ReLU below its kink, a max-pool loser, an input
+/// outside every window) or tiny can only be matched that closely.
+double relative_error(double analytic, double numeric) {
+    constexpr double floor = 1e-2;
+    return std::abs(analytic - numeric) / std::max({std::abs(analytic), std::abs(numeric), floor});
+}
+
+double uniform_away_from_zero(Random& random, double low, double high) {
+    // Element-wise activations have a kink at 0 (ReLU, LeakyReLU): keep central differences off it.
+    double v = 0;
+    do v = random.uniform(low, high);
+    while (std::abs(v) < 1e-3);
+    return v;
+}
+
+/// Checks a layer's backward pass against central differences of the scalar
+/// loss(x, params) = sum_i r_i * y_i, for fixed random r, w.r.t. every input and parameter.
+/// Also checks that backward overwrites dx and adds (not assigns) parameter gradients.
+template <class Layer, class In>
+void check_layer_gradients(std::uint64_t seed, double low = -1, double high = 1) {
+    using L = bound<Layer, In, double>;
+    using Out = typename L::output_shape;
+    Random random(seed);
+
+    std::vector<double> params(L::parameter_count);
+    for (auto& p : params) p = random.uniform(-1, 1);
+    Tensor<In, double> x;
+    for (auto& v : x) v = uniform_away_from_zero(random, low, high);
+    Tensor<Out, double> r;
+    for (auto& v : r) v = random.uniform(-1, 1);
+
+    Runner<L, double> runner;
+    const auto loss = [&] {
+        Tensor<Out, double> y;
+        runner.forward(params.data(), x, y);
+        double sum = 0;
+        for (std::size_t i = 0; i < Out::size; ++i) sum += r[i] * y[i];
+        return sum;
+    };
+
+    Tensor<Out, double> y;
+    runner.forward(params.data(), x, y);
+    std::vector<double> grads(params.size(), 0.0);
+    Tensor<In, double> dx;
+    dx.fill(std::numeric_limits<double>::quiet_NaN());  // must be overwritten, not added to
+    runner.backward(params.data(), grads.data(), x, y, r, dx);
+
+    double worst = 0;
+    for (std::size_t i = 0; i < In::size; ++i) {
+        const double saved = x[i];
+        x[i] = saved + epsilon;
+        const double up = loss();
+        x[i] = saved - epsilon;
+        const double down = loss();
+        x[i] = saved;
+        const double numeric = (up - down) / (2 * epsilon);
+        const double error = relative_error(dx[i], numeric);
+        worst = std::max(worst, error);
+        BOOST_TEST(error < max_relative_error,
+                   "d/dx[" << i << "]: analytic " << dx[i] << ", numeric " << numeric);
+    }
+    for (std::size_t j = 0; j < params.size(); ++j) {
+        const double saved = params[j];
+        params[j] = saved + epsilon;
+        const double up = loss();
+        params[j] = saved - epsilon;
+        const double down = loss();
+        params[j] = saved;
+        const double numeric = (up - down) / (2 * epsilon);
+        const double error = relative_error(grads[j], numeric);
+        worst = std::max(worst, error);
+        BOOST_TEST(error < max_relative_error,
+                   "d/dparam[" << j << "]: analytic " << grads[j] << ", numeric " << numeric);
+    }
+    BOOST_TEST_MESSAGE("worst relative error " << worst);
+
+    // A second backward (after a fresh forward of the same x, since the finite differences ran
+    // others) adds the same gradients again: exactly twice the first.
+    runner.forward(params.data(), x, y);
+    std::vector<double> twice = grads;
+    runner.backward(params.data(), twice.data(), x, y, r, dx);
+    for (std::size_t j = 0; j < params.size(); ++j) BOOST_TEST(twice[j] == 2 * grads[j], "param " << j);
+}
+
+}  // namespace
+
+// === Conv2D known answers ===================================================================
+
+BOOST_AUTO_TEST_SUITE(conv2d)
+
+BOOST_AUTO_TEST_CASE(stride_1_no_padding) {
+    using In = Shape<1, 3, 4>;
+    const auto x = tensor<In>({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    const auto y = forward<Conv2D<1, Kernel<2>>>(std::vector<float>{1, 2, 3, 4, 0}, x);
+    static_assert(decltype(y)::shape() == Shape<1, 2, 3>{});
+    check_equal(y, tensor<Shape<1, 2, 3>>({44, 54, 64, 84, 94, 104}));
+}
+
+BOOST_AUTO_TEST_CASE(stride_2) {
+    using In = Shape<1, 5, 5>;
+    Tensor<In, float> x;
+    for (std::size_t i = 0; i < In::size; ++i) x[i] = float(i + 1);
+    const auto y = forward<Conv2D<1, Kernel<3>, Stride<2>>>(std::vector<float>{1, 0, -1, 0, 2, 0, -1, 0, 1, 0}, x);
+    check_equal(y, tensor<Shape<1, 2, 2>>({14, 18, 34, 38}));
+}
+
+BOOST_AUTO_TEST_CASE(padding_1) {
+    using In = Shape<1, 3, 3>;
+    const auto x = tensor<In>({1, 2, 3, 4, 5, 6, 7, 8, 9});
+    const auto y = forward<Conv2D<1, Kernel<3>, Pad<1>>>(std::vector<float>{1, 1, 1, 1, 1, 1, 1, 1, 1, 0}, x);
+    // Each output is the sum of the 3x3 neighbourhood, zeros outside the image.
+    check_equal(y, tensor<Shape<1, 3, 3>>({12, 21, 16, 27, 45, 33, 24, 39, 28}));
+}
+
+BOOST_AUTO_TEST_CASE(same_padding_equals_explicit_padding) {
+    using In = Shape<2, 5, 6>;
+    Random random(11);
+    Tensor<In, float> x;
+    for (auto& v : x) v = float(random.uniform(-1, 1));
+    std::vector<float> params(bound<Conv2D<3, Kernel<5, 3>>, In, float>::parameter_count);
+    for (auto& p : params) p = float(random.uniform(-1, 1));
+    const auto same_padded = forward<Conv2D<3, Kernel<5, 3>, Pad<same>>>(params, x);
+    const auto explicit_padded = forward<Conv2D<3, Kernel<5, 3>, Pad<2, 1>>>(params, x);
+    static_assert(decltype(same_padded)::shape() == Shape<3, 5, 6>{});
+    check_equal(same_padded, explicit_padded);
+}
+
+BOOST_AUTO_TEST_CASE(channels_filters_and_bias) {
+    using In = Shape<2, 3, 3>;
+    const auto x = tensor<In>({1, 2, 0, -1, 3, 1, 2, 0, -2,  //
+                               0, 1, 1, 2, -1, 0, 1, 1, 3});
+    // [filter][channel][ky][kx], then one bias per filter.
+    const std::vector<float> params{1, 0, 0, 1, 2, -1, 0, 0,  //
+                                    0, 1, -1, 0, 1, 1, 1, 1,  //
+                                    0.5f, -1};
+    const auto y = forward<Conv2D<2, Kernel<2>>>(params, x);
+    check_equal(y, tensor<Shape<2, 2, 2>>({3.5f, 4.5f, 4.5f, -0.5f, 4, -3, 3, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(non_square_kernel_stride_and_padding) {
+    using In = Shape<1, 4, 5>;
+    Tensor<In, float> x;
+    for (std::size_t i = 0; i < In::size; ++i) x[i] = float(i + 1);
+    const auto y = forward<Conv2D<1, Kernel<2, 3>, Stride<2, 1>, Pad<0, 1>>>(std::vector<float>{1, 0, 2, 0, -1, 1, 0.25f}, x);
+    check_equal(y, tensor<Shape<1, 2, 5>>({5.25f, 8.25f, 11.25f, 14.25f, -5.75f, 25.25f, 38.25f, 41.25f, 44.25f, -5.75f}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// === pooling known answers ==================================================================
+
+BOOST_AUTO_TEST_SUITE(pooling)
+
+using Image = Shape<1, 4, 4>;
+static Tensor<Image, float> pool_input() {
+    return tensor<Image>({1, 5, 2, 0,     //
+                          3, 4, 8, 7,     //
+                          -1, -2, 6, 6,   //
+                          -3, -4, 6, 2});
+}
+
+BOOST_AUTO_TEST_CASE(max_forward) {
+    check_equal(forward<MaxPool<2>>(std::vector<float>{}, pool_input()), tensor<Shape<1, 2, 2>>({5, 8, -1, 6}));
+}
+
+BOOST_AUTO_TEST_CASE(max_backward_routes_to_the_maximum) {
+    const auto dx = input_gradient<MaxPool<2>>(pool_input(), tensor<Shape<1, 2, 2>>({10, 20, 30, 40}));
+    // The bottom-right window holds 6 three times: the first one (row-major) gets the gradient.
+    check_equal(dx, tensor<Image>({0, 10, 0, 0,   //
+                                   0, 0, 20, 0,   //
+                                   30, 0, 40, 0,  //
+                                   0, 0, 0, 0}));
+}
+
+BOOST_AUTO_TEST_CASE(max_backward_overlapping_windows_add_up) {
+    // MaxPool<2, 1>: every window of this image has its maximum, 9, at the centre.
+    const auto x = tensor<Shape<1, 3, 3>>({1, 2, 3, 4, 9, 5, 6, 7, 8});
+    check_equal(forward<MaxPool<2, 1>>(std::vector<float>{}, x), tensor<Shape<1, 2, 2>>({9, 9, 9, 9}));
+    const auto dx = input_gradient<MaxPool<2, 1>>(x, tensor<Shape<1, 2, 2>>({1, 2, 3, 4}));
+    check_equal(dx, tensor<Shape<1, 3, 3>>({0, 0, 0, 0, 10, 0, 0, 0, 0}));
+}
+
+BOOST_AUTO_TEST_CASE(max_per_channel_and_floor) {
+    // 2 channels of 5x5 with MaxPool<2>: the last row and column are dropped (floor rule).
+    using In = Shape<2, 5, 5>;
+    Tensor<In, float> x;
+    for (std::size_t i = 0; i < In::size; ++i) x[i] = float(i);
+    x(1, 4, 4) = 1000;  // outside every window: must not appear
+    check_equal(forward<MaxPool<2>>(std::vector<float>{}, x), tensor<Shape<2, 2, 2>>({6, 8, 16, 18, 31, 33, 41, 43}));
+}
+
+BOOST_AUTO_TEST_CASE(average_forward_and_backward) {
+    check_equal(forward<AvgPool<2>>(std::vector<float>{}, pool_input()), tensor<Shape<1, 2, 2>>({3.25f, 4.25f, -2.5f, 5}));
+    const auto dx = input_gradient<AvgPool<2>>(pool_input(), tensor<Shape<1, 2, 2>>({4, 8, 12, 16}));
+    check_equal(dx, tensor<Image>({1, 1, 2, 2,  //
+                                   1, 1, 2, 2,  //
+                                   3, 3, 4, 4,  //
+                                   3, 3, 4, 4}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// === Dense, Flatten, activations known answers =============================================
+
+BOOST_AUTO_TEST_CASE(dense_forward) {
+    // [unit][input], then biases.
+    const std::vector<float> params{1, 2, 3, -1, 0, 0.5f, 0.25f, -2};
+    const auto y = forward<Dense<2>>(params, tensor<Shape<3>>({1, -1, 2}));
+    check_equal(y, tensor<Shape<2>>({1 - 2 + 6 + 0.25f, -1 + 0 + 1 - 2}));
+}
+
+BOOST_AUTO_TEST_CASE(dense_forward_long_input) {
+    // 21 inputs: more than one 8-lane block of the dot product plus a remainder.
+    Tensor<Shape<21>, double> x;
+    std::vector<double> params(2 * 21 + 2);
+    for (std::size_t i = 0; i < 21; ++i) {
+        x[i] = double(i + 1);
+        params[i] = 1;                // unit 0 sums the inputs
+        params[21 + i] = double(i % 2);  // unit 1 sums the even values (odd positions)
+    }
+    params[42] = 0.5;
+    params[43] = -1;
+    check_equal(forward<Dense<2>>(params, x), tensor<Shape<2>, double>({231.5, 109}));
+}
+
+BOOST_AUTO_TEST_CASE(flatten_keeps_row_major_order) {
+    using In = Shape<2, 2, 3>;
+    Tensor<In, float> x;
+    for (std::size_t i = 0; i < In::size; ++i) x[i] = float(10 * i);
+    const auto y = forward<Flatten>(std::vector<float>{}, x);
+    static_assert(decltype(y)::shape() == Shape<12>{});
+    BOOST_TEST(y[0] == x(0, 0, 0));
+    BOOST_TEST(y[5] == x(0, 1, 2));
+    BOOST_TEST(y[7] == x(1, 0, 1));
+    BOOST_TEST(y[11] == x(1, 1, 2));
+}
+
+BOOST_AUTO_TEST_CASE(leaky_relu_alpha) {
+    using In = Shape<4>;
+    const auto x = tensor<In>({-2, -0.5f, 1, 3});
+    check_close(forward<LeakyReLU<std::ratio<1, 10>>>(std::vector<float>{}, x), tensor<In>({-0.2f, -0.05f, 1, 3}), 1e-6);
+    check_close(forward<LeakyReLU<>>(std::vector<float>{}, x), tensor<In>({-0.002f, -0.0005f, 1, 3}), 1e-6);
+    check_close(input_gradient<LeakyReLU<std::ratio<1, 10>>>(x, tensor<In>({1, 2, 3, 4})),
+                tensor<In>({0.1f, 0.2f, 3, 4}), 1e-6);
+    check_equal(forward<ReLU>(std::vector<float>{}, x), tensor<In>({0, 0, 1, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(sigmoid_and_tanh_values) {
+    using In = Shape<3>;
+    const auto x = tensor<In, double>({0, 2, -0.5});
+    check_close(forward<Sigmoid>(std::vector<double>{}, x),
+                tensor<In, double>({0.5, 0.8807970779778823, 0.3775406687981454}), 1e-14);
+    check_close(forward<Tanh>(std::vector<double>{}, x),
+                tensor<In, double>({0, 0.9640275800758169, -0.46211715726000974}), 1e-14);
+}
+
+BOOST_AUTO_TEST_SUITE(softmax)
+
+BOOST_AUTO_TEST_CASE(sums_to_one) {
+    using In = Shape<2, 3, 4>;
+    Random random(3);
+    Tensor<In, float> x;
+    for (auto& v : x) v = float(random.uniform(-5, 5));
+    const auto y = forward<Softmax>(std::vector<float>{}, x);
+    double sum = 0;
+    for (float v : y) {
+        BOOST_TEST(v > 0.f);
+        sum += v;
+    }
+    BOOST_TEST(sum == 1.0, tt::tolerance(1e-6));
+    // Order is kept: the largest input has the largest probability.
+    const auto largest = std::max_element(x.begin(), x.end()) - x.begin();
+    BOOST_TEST(std::max_element(y.begin(), y.end()) - y.begin() == largest);
+}
+
+BOOST_AUTO_TEST_CASE(stable_with_huge_logits) {
+    using In = Shape<3>;
+    // exp(1000) overflows float and double: the maximum must be subtracted first.
+    const auto y = forward<Softmax>(std::vector<float>{}, tensor<In>({1000, 1001, 1002}));
+    check_close(y, tensor<In>({0.09003057f, 0.24472847f, 0.66524096f}), 1e-5);
+    const auto z = forward<Softmax>(std::vector<float>{}, tensor<In>({-1000, -1000, -1e30f}));
+    check_close(z, tensor<In>({0.5f, 0.5f, 0}), 1e-6);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// === losses ===================================================================================
+
+BOOST_AUTO_TEST_CASE(mse_known_answer) {
+    Tensor<Shape<4>, double> gradient;
+    const double loss = MeanSquaredError::compute(tensor<Shape<4>, double>({0.5, 0.25, 0, 1}), 1, gradient);
+    // ((0.5)^2 + (-0.75)^2 + 0 + 1) / 4, and d/dy = 2 (y - t) / 4
+    BOOST_TEST(loss == (0.25 + 0.5625 + 1) / 4, tt::tolerance(1e-15));
+    check_close(gradient, tensor<Shape<4>, double>({0.25, -0.375, 0, 0.5}), 1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(cross_entropy_known_answer_and_huge_logits) {
+    Tensor<Shape<2>, double> g2;
+    BOOST_TEST(SoftmaxCrossEntropy::compute(tensor<Shape<2>, double>({3, 3}), 1, g2) == std::log(2.0), tt::tolerance(1e-15));
+    check_close(g2, tensor<Shape<2>, double>({0.5, -0.5}), 1e-15);
+
+    Tensor<Shape<3>, float> g3;
+    const float loss = SoftmaxCrossEntropy::compute(tensor<Shape<3>>({1000, 1001, 1002}), 0, g3);
+    BOOST_TEST(std::isfinite(loss));
+    BOOST_TEST(loss == 2.40760596f, tt::tolerance(1e-6f));  // log(1 + e + e^2)
+    check_close(g3, tensor<Shape<3>>({0.09003057f - 1, 0.24472847f, 0.66524096f}), 1e-5);
+}
+
+template <class Loss>
+void check_loss_gradient(std::size_t label, std::uint64_t seed) {
+    using S = Shape<10>;
+    Random random(seed);
+    Tensor<S, double> y, gradient, scratch;
+    for (auto& v : y) v = random.uniform(-2, 2);
+    Loss::compute(y, label, gradient);
+    for (std::size_t i = 0; i < S::size; ++i) {
+        const double saved = y[i];
+        y[i] = saved + epsilon;
+        const double up = Loss::compute(y, label, scratch);
+        y[i] = saved - epsilon;
+        const double down = Loss::compute(y, label, scratch);
+        y[i] = saved;
+        const double numeric = (up - down) / (2 * epsilon);
+        BOOST_TEST(relative_error(gradient[i], numeric) < max_relative_error,
+                   "d/dy[" << i << "]: analytic " << gradient[i] << ", numeric " << numeric);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(mse_gradient) { check_loss_gradient<MeanSquaredError>(3, 21); }
+BOOST_AUTO_TEST_CASE(cross_entropy_gradient) {
+    check_loss_gradient<SoftmaxCrossEntropy>(0, 22);
+    check_loss_gradient<SoftmaxCrossEntropy>(7, 23);
+}
+
+// === gradient checks of every layer kind, in double ============================================
+
+BOOST_AUTO_TEST_SUITE(gradients)
+
+BOOST_AUTO_TEST_CASE(conv2d_stride_2_padding_1) { check_layer_gradients<Conv2D<3, Kernel<3>, Stride<2>, Pad<1>>, Shape<2, 7, 7>>(101); }
+BOOST_AUTO_TEST_CASE(conv2d_stride_2_floor_drops_last_row) { check_layer_gradients<Conv2D<2, Kernel<3>, Stride<2>>, Shape<2, 8, 8>>(102); }
+BOOST_AUTO_TEST_CASE(conv2d_non_square) {
+    check_layer_gradients<Conv2D<2, Kernel<2, 3>, Stride<1, 2>, Pad<1, 0>>, Shape<3, 5, 6>>(103);
+}
+BOOST_AUTO_TEST_CASE(conv2d_same) { check_layer_gradients<Conv2D<2, Kernel<5, 3>, Pad<same>>, Shape<2, 6, 5>>(104); }
+BOOST_AUTO_TEST_CASE(max_pool) { check_layer_gradients<MaxPool<2>, Shape<2, 6, 6>>(105); }
+BOOST_AUTO_TEST_CASE(max_pool_overlapping) { check_layer_gradients<MaxPool<3, 2>, Shape<2, 7, 7>>(106); }
+BOOST_AUTO_TEST_CASE(avg_pool) { check_layer_gradients<AvgPool<2>, Shape<2, 6, 6>>(107); }
+BOOST_AUTO_TEST_CASE(avg_pool_overlapping) { check_layer_gradients<AvgPool<3, 2>, Shape<2, 7, 7>>(108); }
+BOOST_AUTO_TEST_CASE(dense) { check_layer_gradients<Dense<5>, Shape<21>>(109); }
+BOOST_AUTO_TEST_CASE(flatten) { check_layer_gradients<Flatten, Shape<2, 3, 4>>(110); }
+BOOST_AUTO_TEST_CASE(leaky_relu) {
+    check_layer_gradients<LeakyReLU<std::ratio<1, 10>>, Shape<2, 3, 4>>(111);
+    check_layer_gradients<LeakyReLU<>, Shape<24>>(112);
+}
+BOOST_AUTO_TEST_CASE(relu) { check_layer_gradients<ReLU, Shape<2, 3, 4>>(113); }
+BOOST_AUTO_TEST_CASE(sigmoid) { check_layer_gradients<Sigmoid, Shape<2, 3, 4>>(114, -4, 4); }
+BOOST_AUTO_TEST_CASE(tanh) { check_layer_gradients<Tanh, Shape<2, 3, 4>>(115, -3, 3); }
+BOOST_AUTO_TEST_CASE(softmax) { check_layer_gradients<Softmax, Shape<10>>(116, -3, 3); }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,327 @@
+// Whole networks: gradient checks in double, gradient accumulation, Inference, initialisation, activations.
+#define BOOST_TEST_MODULE network
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ratio>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <typenet/typenet.hpp>
+
+using namespace typenet;
+
+namespace {
+
+using SeedNet = Network<Input<1, 28, 28>, Conv2D<8, Kernel<3>, Stride<2>>, LeakyReLU<>, Conv2D<2, Kernel<3>, Stride<2>>,
+                        LeakyReLU<>, Flatten, Dense<72>, Sigmoid, Dense<10>, Sigmoid>;
+using LeNet = Network<Input<1, 28, 28>, Conv2D<6, Kernel<5>, Pad<2>>, ReLU, MaxPool<2>, Conv2D<16, Kernel<5>>, ReLU,
+                      MaxPool<2>, Flatten, Dense<120>, ReLU, Dense<84>, ReLU, Dense<10>>::with_scalar<double>;
+/// Small enough to check every parameter: strided, padded and non-square convolutions, Tanh,
+/// LeakyReLU, MaxPool, Dense, Sigmoid and Softmax.
+using SmallNet = BasicNetwork<double, Input<2, 7, 7>, Conv2D<3, Kernel<3>, Stride<2>, Pad<1>>, Tanh,
+                              Conv2D<4, Kernel<1, 3>, Pad<0, 1>>, LeakyReLU<std::ratio<1, 10>>, MaxPool<2>, Flatten,
+                              Dense<6>, Sigmoid, Dense<3>, Softmax>;
+
+static_assert(SmallNet::output_shape == Shape<3>{});
+static_assert(SmallNet::parameter_count == 57 + 40 + 102 + 21);
+
+template <class Net>
+typename Net::input_tensor random_input(std::uint64_t seed) {
+    Random random(seed);
+    typename Net::input_tensor x;
+    for (auto& v : x) v = typename Net::scalar_type(random.uniform());
+    return x;
+}
+
+/// Biases start at zero after initialize; random ones make their gradients less special.
+template <class Net>
+void randomize_biases(Net& net, std::uint64_t seed) {
+    Random random(seed);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((std::for_each(net.parameters().data() + Net::parameter_offsets[I] + Net::template layer_impl<I>::weight_count,
+                        net.parameters().data() + Net::parameter_offsets[I + 1],
+                        [&](auto& b) { b = typename Net::scalar_type(random.uniform(-0.1, 0.1)); })),
+         ...);
+    }(std::make_index_sequence<Net::layer_count>{});
+}
+
+template <class Net>
+constexpr std::array<std::size_t, Net::layer_count> weight_counts() {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<std::size_t, Net::layer_count>{Net::template layer_impl<I>::weight_count...};
+    }(std::make_index_sequence<Net::layer_count>{});
+}
+
+/// Up to `weights` weights and `biases` biases of every layer with parameters, drawn at random.
+template <class Net>
+std::vector<std::size_t> parameter_sample(std::size_t weights, std::size_t biases, std::uint64_t seed) {
+    Random random(seed);
+    std::vector<std::size_t> sample;
+    const auto counts = weight_counts<Net>();
+    for (std::size_t layer = 0; layer < Net::layer_count; ++layer) {
+        const std::size_t begin = Net::parameter_offsets[layer], end = Net::parameter_offsets[layer + 1];
+        if (begin == end) continue;
+        for (std::size_t k = 0; k < weights; ++k) sample.push_back(begin + random.below(counts[layer]));
+        for (std::size_t k = 0; k < std::min(biases, end - begin - counts[layer]); ++k)
+            sample.push_back(begin + counts[layer] + random.below(end - begin - counts[layer]));
+    }
+    return sample;
+}
+
+template <class Net>
+std::vector<std::size_t> all_parameters() {
+    std::vector<std::size_t> all(Net::parameter_count);
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    return all;
+}
+
+/// Central differences of loss(net.forward(x), label) w.r.t. each parameter in `which`, against
+/// the gradients that one backward pass accumulates. Same epsilon and error measure as
+/// layers_test: relative error below 1e-6, magnitudes below 1e-2 compared as 1e-2 (rounding
+/// noise of the difference quotient is ~1e-16 * |loss| / epsilon).
+template <class Loss, class Net>
+void check_network_gradients(Net& net, const typename Net::input_tensor& x, std::size_t label,
+                             const std::vector<std::size_t>& which) {
+    static_assert(std::is_same_v<typename Net::scalar_type, double>);
+    constexpr double epsilon = 1e-6, max_relative_error = 1e-6, floor = 1e-2;
+    typename Net::output_tensor gradient;
+    const auto loss = [&] { return Loss::compute(net.forward(x), label, gradient); };
+
+    net.zero_gradients();
+    loss();
+    net.backward(gradient);
+    const std::vector<double> analytic(net.gradients().begin(), net.gradients().end());
+
+    std::size_t nonzero = 0;
+    double worst = 0;
+    for (std::size_t i : which) {
+        double& p = net.parameters()[i];
+        const double saved = p;
+        p = saved + epsilon;
+        const double up = loss();
+        p = saved - epsilon;
+        const double down = loss();
+        p = saved;
+        const double numeric = (up - down) / (2 * epsilon);
+        const double error =
+            std::abs(analytic[i] - numeric) / std::max({std::abs(analytic[i]), std::abs(numeric), floor});
+        worst = std::max(worst, error);
+        nonzero += std::abs(numeric) > 1e-8 ? 1 : 0;
+        BOOST_TEST(error < max_relative_error,
+                   "parameter " << i << ": analytic " << analytic[i] << ", numeric " << numeric);
+    }
+    BOOST_TEST_MESSAGE(which.size() << " parameters, worst relative error " << worst);
+    // Guards against a vacuous pass where nothing reaches the loss (e.g. saturated units).
+    BOOST_TEST(nonzero > which.size() / 2);
+}
+
+}  // namespace
+
+// === gradient checks ============================================================================
+
+BOOST_AUTO_TEST_CASE(small_net_every_parameter) {
+    auto net = std::make_unique<SmallNet>();
+    initialize(*net, Init::xavier_uniform, 1);
+    randomize_biases(*net, 2);
+    check_network_gradients<MeanSquaredError>(*net, random_input<SmallNet>(3), 2, all_parameters<SmallNet>());
+    check_network_gradients<SoftmaxCrossEntropy>(*net, random_input<SmallNet>(4), 0, all_parameters<SmallNet>());
+}
+
+BOOST_AUTO_TEST_CASE(seed_net_sampled_parameters) {
+    using Net = SeedNet::with_scalar<double>;
+    auto net = std::make_unique<Net>();
+    initialize(*net, Init::he_uniform, 5);
+    randomize_biases(*net, 6);
+    const auto which = parameter_sample<Net>(45, 5, 7);  // 4 layers with parameters, 2 to 72 biases each
+    BOOST_TEST(which.size() == 4 * 45 + 5 + 2 + 5 + 5);
+    check_network_gradients<MeanSquaredError>(*net, random_input<Net>(8), 3, which);
+}
+
+BOOST_AUTO_TEST_CASE(lenet_sampled_parameters) {
+    auto net = std::make_unique<LeNet>();
+    initialize(*net, Init::he_uniform, 9);
+    randomize_biases(*net, 10);
+    const auto which = parameter_sample<LeNet>(35, 5, 11);  // 5 layers with parameters
+    BOOST_TEST(which.size() == 5 * (35 + 5));
+    check_network_gradients<SoftmaxCrossEntropy>(*net, random_input<LeNet>(12), 7, which);
+}
+
+// === accumulation ===============================================================================
+
+BOOST_AUTO_TEST_CASE(backward_accumulates_and_zero_gradients_resets) {
+    auto net = std::make_unique<LeNet>();
+    initialize(*net, Init::he_uniform, 13);
+    randomize_biases(*net, 14);
+    LeNet::output_tensor gradient;
+    SoftmaxCrossEntropy::compute(net->forward(random_input<LeNet>(15)), 4, gradient);
+
+    net->zero_gradients();
+    net->backward(gradient);
+    const std::vector<double> once(net->gradients().begin(), net->gradients().end());
+    std::size_t nonzero = 0;
+    for (double g : once) nonzero += g != 0 ? 1 : 0;
+    BOOST_TEST(nonzero > LeNet::parameter_count / 5);  // ReLU zeros silence part of the net
+
+    // A second backward of the same pass adds the same gradients again. (Bit-exact today, but a
+    // kernel may legitimately add in several steps, so allow rounding.)
+    net->backward(gradient);
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < LeNet::parameter_count; ++i)
+        mismatches += std::abs(net->gradients()[i] - 2 * once[i]) > 1e-12 * std::abs(once[i]) ? 1 : 0;
+    BOOST_TEST(mismatches == 0u);
+
+    net->zero_gradients();
+    BOOST_TEST(std::all_of(net->gradients().begin(), net->gradients().end(), [](double g) { return g == 0; }));
+    net->backward(gradient);
+    BOOST_TEST(std::equal(once.begin(), once.end(), net->gradients().begin()));
+}
+
+BOOST_AUTO_TEST_CASE(gradients_add_up_over_samples) {
+    // The sum of two samples' gradients, accumulated by backward, equals the two computed apart.
+    auto net = std::make_unique<SmallNet>();
+    initialize(*net, Init::xavier_uniform, 16);
+    SmallNet::output_tensor gradient;
+    std::array<SmallNet::parameter_tensor, 2> apart;
+    for (std::size_t s = 0; s < 2; ++s) {
+        net->zero_gradients();
+        MeanSquaredError::compute(net->forward(random_input<SmallNet>(17 + s)), s, gradient);
+        net->backward(gradient);
+        apart[s] = net->gradients();
+    }
+    net->zero_gradients();
+    for (std::size_t s = 0; s < 2; ++s) {
+        MeanSquaredError::compute(net->forward(random_input<SmallNet>(17 + s)), s, gradient);
+        net->backward(gradient);
+    }
+    for (std::size_t i = 0; i < SmallNet::parameter_count; ++i)
+        BOOST_TEST(net->gradients()[i] == apart[0][i] + apart[1][i], boost::test_tools::tolerance(1e-12));
+}
+
+// === Inference ==================================================================================
+
+template <class Net>
+void check_inference_matches_forward(std::uint64_t seed) {
+    auto net = std::make_unique<Net>();
+    initialize(*net, Init::he_uniform, seed);
+    randomize_biases(*net, seed + 1);
+    auto inference = std::make_unique<Inference<Net>>(*net);
+    for (std::uint64_t s = 0; s < 3; ++s) {
+        const auto x = random_input<Net>(seed + 10 + s);
+        const auto predicted = inference->predict(x);
+        const auto& expected = net->forward(x);
+        for (std::size_t i = 0; i < Net::output_shape_type::size; ++i)
+            BOOST_TEST(predicted[i] == expected[i], "sample " << s << ", output " << i);
+    }
+    // A default Inference has zero parameters, so it must not agree by accident.
+    auto untrained = std::make_unique<Inference<Net>>();
+    const auto x = random_input<Net>(seed + 20);
+    const auto zero = untrained->predict(x);
+    const auto& expected = net->forward(x);
+    bool differs = false;
+    for (std::size_t i = 0; i < Net::output_shape_type::size; ++i) differs = differs || zero[i] != expected[i];
+    BOOST_TEST(differs);
+}
+
+BOOST_AUTO_TEST_CASE(inference_equals_forward_exactly) {
+    check_inference_matches_forward<SeedNet>(21);
+    check_inference_matches_forward<LeNet>(22);
+}
+
+// === initialisation =============================================================================
+
+template <class Net>
+void check_initialize(Init scheme) {
+    using T = typename Net::scalar_type;
+    auto a = std::make_unique<Net>(), b = std::make_unique<Net>(), c = std::make_unique<Net>();
+    a->parameters().fill(T(7));  // initialize must overwrite everything, biases included
+    initialize(*a, scheme, 42);
+    initialize(*b, scheme, 42);
+    initialize(*c, scheme, 43);
+    BOOST_TEST((a->parameters() == b->parameters()));
+
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < Net::parameter_count; ++i)
+        same += a->parameters()[i] == c->parameters()[i] && a->parameters()[i] != T{} ? 1 : 0;
+    BOOST_TEST(same <= Net::parameter_count / 1000);
+
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (
+            [&] {
+                using L = typename Net::template layer_impl<I>;
+                if constexpr (L::parameter_count > 0) {
+                    const auto p = a->template layer_parameters<I>();
+                    const double fan = scheme == Init::he_uniform ? double(L::fan_in) : double(L::fan_in + L::fan_out);
+                    const double bound = std::sqrt(6.0 / fan);
+                    double largest = 0, sum = 0;
+                    for (std::size_t k = 0; k < L::weight_count; ++k) {
+                        largest = std::max(largest, std::abs(double(p[k])));
+                        sum += double(p[k]);
+                    }
+                    BOOST_TEST_CONTEXT("layer " << I << " (" << Net::template layer_kind<I> << "), bound " << bound) {
+                        BOOST_TEST(largest <= bound);
+                        // Uniform on [-bound, bound]: the largest of many draws lies near the bound,
+                        // and the mean near 0 (its standard deviation is bound / sqrt(3 n)).
+                        BOOST_TEST(largest >= 0.8 * bound);
+                        BOOST_TEST(std::abs(sum / double(L::weight_count)) < 5 * bound / std::sqrt(3.0 * double(L::weight_count)));
+                        BOOST_TEST(std::all_of(p.begin() + L::weight_count, p.end(), [](T v) { return v == T{}; }));
+                    }
+                }
+            }(),
+            ...);
+    }(std::make_index_sequence<Net::layer_count>{});
+}
+
+BOOST_AUTO_TEST_CASE(initialize_he_uniform) {
+    check_initialize<SeedNet>(Init::he_uniform);
+    check_initialize<LeNet>(Init::he_uniform);
+}
+
+BOOST_AUTO_TEST_CASE(initialize_xavier_uniform) { check_initialize<SeedNet>(Init::xavier_uniform); }
+
+// === activations ================================================================================
+
+template <class Net, std::size_t I>
+void check_layer_output(Net& net) {
+    using T = typename Net::scalar_type;
+    using L = typename Net::template layer_impl<I>;
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(net.template output_of<I>())>,
+                                 Tensor<typename Net::template shape_type<I>, T>>);
+    static_assert(std::remove_cvref_t<decltype(net.template output_of<I>())>::shape() == Net::template shape_at<I>);
+    const auto& in = [&]() -> const Tensor<typename L::input_shape, T>& {
+        if constexpr (I == 0)
+            return net.input();
+        else
+            return net.template output_of<I - 1>();
+    }();
+    // Recompute layer I alone from the stored input of that layer.
+    Tensor<typename L::output_shape, T> expected;
+    const T* params = net.parameters().data() + Net::parameter_offsets[I];
+    if constexpr (requires { L::scratch_size; }) {
+        std::vector<T> scratch(L::scratch_size);
+        L::forward(params, in.view(), expected.view(), scratch.data());
+    } else {
+        L::forward(params, in.view(), expected.view());
+    }
+    BOOST_TEST_CONTEXT("layer " << I << " (" << Net::template layer_kind<I> << ")") {
+        BOOST_TEST((net.template output_of<I>() == expected));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(output_of_each_layer) {
+    static SeedNet net;
+    initialize(net, Init::he_uniform, 30);
+    const auto x = random_input<SeedNet>(31);
+    const auto& y = net.forward(x);
+    BOOST_TEST((net.input() == x));
+    BOOST_TEST(&y == &net.output_of<SeedNet::layer_count - 1>());
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (check_layer_output<SeedNet, I>(net), ...);
+    }(std::make_index_sequence<SeedNet::layer_count>{});
+}
