@@ -1,0 +1,325 @@
+// Tests for typenet/data/dataset.hpp and mnist.hpp: preprocessing, reproducible shuffles, splits, load_mnist checks.
+#define BOOST_TEST_MODULE dataset
+#include <boost/test/unit_test.hpp>
+
+#include "../support/temp_dir.hpp"
+
+#include <typenet/data/dataset.hpp>
+#include <typenet/data/idx.hpp>
+#include <typenet/data/mnist.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <numeric>
+#include <random>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using test_support::message_has;
+using test_support::TempDir;
+using Bytes = std::vector<std::uint8_t>;
+
+// `count` 1x2 images; image i holds the pixels {i, i} and the label i, so after any reordering
+// each image must still agree with its label.
+typenet::Dataset numbered(std::size_t count) {
+    typenet::Dataset dataset;
+    dataset.rows = 1;
+    dataset.cols = 2;
+    for (std::size_t i = 0; i < count; ++i) {
+        dataset.pixels.insert(dataset.pixels.end(), 2, static_cast<float>(i));
+        dataset.labels.push_back(static_cast<std::uint8_t>(i));
+    }
+    return dataset;
+}
+
+// Distinct, non-constant images so min-max normalisation leaves something to compare.
+Bytes image_bytes(std::size_t count, std::size_t rows, std::size_t cols) {
+    Bytes pixels(count * rows * cols);
+    for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>((i * 37 + i / 5) % 256);
+    return pixels;
+}
+
+Bytes cycling_labels(std::size_t count) {
+    Bytes labels(count);
+    for (std::size_t i = 0; i < count; ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
+    return labels;
+}
+
+// A small MNIST directory with 4x4 images: 30 training and 12 test samples unless told otherwise.
+void write_mnist(const fs::path& dir, std::size_t train = 30, std::size_t test = 12) {
+    typenet::write_idx_images(dir / "train-images-idx3-ubyte", train, 4, 4, image_bytes(train, 4, 4));
+    typenet::write_idx_labels(dir / "train-labels-idx1-ubyte", cycling_labels(train));
+    typenet::write_idx_images(dir / "t10k-images-idx3-ubyte", test, 4, 4, image_bytes(test, 4, 4));
+    typenet::write_idx_labels(dir / "t10k-labels-idx1-ubyte", cycling_labels(test));
+}
+
+typenet::MnistOptions small_options() {
+    typenet::MnistOptions options;
+    options.rows = 4;
+    options.cols = 4;
+    options.validation = 5;
+    return options;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(preprocessing)
+
+BOOST_AUTO_TEST_CASE(make_dataset_keeps_bytes_and_checks_sizes) {
+    const auto dataset = typenet::make_dataset(1, 3, Bytes{0, 128, 255, 1, 2, 3}, Bytes{4, 5});
+    BOOST_TEST(dataset.size() == 2u);
+    BOOST_TEST(dataset.image_size() == 3u);
+    BOOST_TEST(dataset.image(0)[2] == 255.0f);
+    BOOST_TEST(dataset.image(1)[0] == 1.0f);
+    BOOST_TEST(dataset.label(1) == 5);
+    BOOST_CHECK_EXCEPTION(typenet::make_dataset(1, 3, Bytes{0, 1, 2, 3}, Bytes{4}), typenet::data_error,
+                          message_has({"4 pixel bytes do not hold 1 images of 1x3"}));
+}
+
+BOOST_AUTO_TEST_CASE(min_max_maps_each_image_to_zero_one) {
+    // Image 0: min 50, max 250, so 100 -> 0.25, 150 -> 0.5, 200 -> 0.75, all exact in float.
+    // Image 1: blank. Image 2: a different range, normalised on its own.
+    auto dataset = typenet::make_dataset(2, 3, Bytes{50, 250, 100, 150, 50, 200, 17, 17, 17, 17, 17, 17, 10, 20, 10,
+                                                     20, 15, 10},
+                                         Bytes{0, 1, 2});
+    typenet::normalise_min_max(dataset);
+    const std::vector<float> expected{0.0f, 1.0f, 0.25f, 0.5f, 0.0f, 0.75f, 0, 0, 0, 0, 0, 0,
+                                      0.0f, 1.0f, 0.0f, 1.0f, 0.5f, 0.0f};
+    BOOST_TEST(dataset.pixels == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(mean_and_zero_centering_use_the_given_mean) {
+    auto train = typenet::make_dataset(1, 2, Bytes{1, 3, 5, 7}, Bytes{0, 1});
+    auto test = typenet::make_dataset(1, 2, Bytes{100, 100}, Bytes{0});
+    const double mean = typenet::mean_pixel(train);
+    BOOST_TEST(mean == 4.0);
+    typenet::subtract_mean(train, mean);
+    typenet::subtract_mean(test, mean);
+    BOOST_TEST(typenet::mean_pixel(train) == 0.0);
+    BOOST_TEST(train.pixels == (std::vector<float>{-3, -1, 1, 3}), boost::test_tools::per_element());
+    // The test split is shifted by the training mean, not centred on its own mean of 100.
+    BOOST_TEST(test.pixels == (std::vector<float>{96, 96}), boost::test_tools::per_element());
+    BOOST_CHECK_EXCEPTION(typenet::mean_pixel(typenet::Dataset{}), typenet::data_error, message_has({"no pixels"}));
+}
+
+BOOST_AUTO_TEST_CASE(shuffle_is_reproducible_and_keeps_labels_with_images) {
+    auto first = numbered(100);
+    auto second = numbered(100);
+    auto other = numbered(100);
+    typenet::shuffle(first, 7);
+    typenet::shuffle(second, 7);
+    typenet::shuffle(other, 8);
+
+    BOOST_TEST(first.labels == second.labels, boost::test_tools::per_element());
+    BOOST_TEST(first.pixels == second.pixels, boost::test_tools::per_element());
+    BOOST_TEST(first.labels != other.labels);
+    BOOST_TEST(first.labels != numbered(100).labels);
+
+    for (std::size_t i = 0; i < first.size(); ++i) {
+        BOOST_TEST(first.image(i)[0] == static_cast<float>(first.label(i)));
+        BOOST_TEST(first.image(i)[1] == static_cast<float>(first.label(i)));
+    }
+    auto sorted = first.labels;
+    std::sort(sorted.begin(), sorted.end());
+    BOOST_TEST(sorted == numbered(100).labels, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(shuffle_applies_shuffled_indices) {
+    auto dataset = numbered(50);
+    typenet::shuffle(dataset, 123);
+    const auto order = typenet::shuffled_indices(50, 123);
+    for (std::size_t i = 0; i < order.size(); ++i) BOOST_TEST(dataset.label(i) == order[i]);
+}
+
+BOOST_AUTO_TEST_CASE(shuffle_order_is_pinned) {
+    // typenet::Random (SplitMix64) and the shuffle are all ours, so these orders must be the
+    // same with every compiler and standard library; a change here breaks reproducibility of runs.
+    BOOST_TEST(typenet::shuffled_indices(10, 42) == (std::vector<std::size_t>{0, 9, 5, 8, 6, 4, 7, 2, 1, 3}),
+               boost::test_tools::per_element());
+    BOOST_TEST(typenet::shuffled_indices(10, 1) == (std::vector<std::size_t>{4, 2, 8, 1, 9, 3, 0, 6, 7, 5}),
+               boost::test_tools::per_element());
+    BOOST_TEST(typenet::shuffled_indices(0, 1).empty());
+    BOOST_TEST(typenet::shuffled_indices(1, 1) == std::vector<std::size_t>{0}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(split_and_subset) {
+    const auto [head, tail] = typenet::split(numbered(10), 7);
+    BOOST_TEST(head.size() == 7u);
+    BOOST_TEST(tail.size() == 3u);
+    BOOST_TEST(head.pixels.size() == 14u);
+    BOOST_TEST(tail.pixels.size() == 6u);
+    BOOST_TEST(head.label(6) == 6);
+    BOOST_TEST(tail.label(0) == 7);
+    BOOST_TEST(tail.image(2)[1] == 9.0f);
+    BOOST_TEST(tail.rows == 1u);
+    BOOST_TEST(tail.cols == 2u);
+
+    const auto [all, none] = typenet::split(numbered(4), 4);
+    BOOST_TEST(all.size() == 4u);
+    BOOST_TEST(none.empty());
+    BOOST_CHECK_EXCEPTION(typenet::split(numbered(4), 5), typenet::data_error,
+                          message_has({"first 5 samples", "dataset of 4 samples"}));
+
+    const auto middle = typenet::subset(numbered(10), 3, 4);
+    BOOST_TEST(middle.labels == (Bytes{3, 4, 5, 6}), boost::test_tools::per_element());
+    BOOST_TEST(middle.image(3)[0] == 6.0f);
+    BOOST_CHECK_EXCEPTION(typenet::subset(numbered(10), 8, 3), typenet::data_error,
+                          message_has({"out of range", "10 samples"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(mnist, TempDir)
+
+BOOST_AUTO_TEST_CASE(split_sizes_and_normalised_values) {
+    write_mnist(dir);
+    auto options = small_options();
+    options.zero_center = false;
+    const auto splits = typenet::load_mnist(dir, options);
+    BOOST_TEST(splits.train.size() == 25u);
+    BOOST_TEST(splits.validation.size() == 5u);
+    BOOST_TEST(splits.test.size() == 12u);
+    BOOST_TEST(splits.mean == 0.0);
+    for (const auto* dataset : {&splits.train, &splits.validation, &splits.test}) {
+        BOOST_TEST(dataset->rows == 4u);
+        BOOST_TEST(dataset->cols == 4u);
+        BOOST_TEST(dataset->pixels.size() == dataset->size() * 16);
+        for (std::size_t i = 0; i < dataset->size(); ++i) {
+            const auto image = dataset->image(i);
+            BOOST_TEST(*std::min_element(image.begin(), image.end()) == 0.0f);
+            BOOST_TEST(*std::max_element(image.begin(), image.end()) == 1.0f);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(unshuffled_split_keeps_file_order_and_shuffle_is_seeded) {
+    write_mnist(dir);
+    auto options = small_options();
+    options.shuffle = false;
+    const auto plain = typenet::load_mnist(dir, options);
+    BOOST_TEST(plain.train.labels == cycling_labels(25), boost::test_tools::per_element());
+    BOOST_TEST(plain.validation.labels == (Bytes{5, 6, 7, 8, 9}), boost::test_tools::per_element());
+    BOOST_TEST(plain.test.labels == cycling_labels(12), boost::test_tools::per_element());
+
+    options.shuffle = true;
+    options.seed = 99;
+    const auto first = typenet::load_mnist(dir, options);
+    const auto again = typenet::load_mnist(dir, options);
+    BOOST_TEST(first.train.labels == again.train.labels, boost::test_tools::per_element());
+    BOOST_TEST(first.validation.pixels == again.validation.pixels, boost::test_tools::per_element());
+    BOOST_TEST(first.train.labels != plain.train.labels);
+    // The test split is never shuffled.
+    BOOST_TEST(first.test.labels == plain.test.labels, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(zero_centering_uses_the_training_mean_only) {
+    write_mnist(dir);
+    auto options = small_options();
+    options.zero_center = false;
+    const auto raw = typenet::load_mnist(dir, options);
+    options.zero_center = true;
+    const auto centred = typenet::load_mnist(dir, options);
+
+    const double train_mean = typenet::mean_pixel(raw.train);
+    BOOST_TEST(centred.mean == train_mean);
+    BOOST_TEST(train_mean != typenet::mean_pixel(raw.test));
+    BOOST_TEST(std::abs(typenet::mean_pixel(centred.train)) < 1e-6);
+    for (std::size_t i = 0; i < raw.test.pixels.size(); ++i) {
+        BOOST_TEST(centred.test.pixels[i] == static_cast<float>(raw.test.pixels[i] - train_mean));
+    }
+    for (std::size_t i = 0; i < raw.validation.pixels.size(); ++i) {
+        BOOST_TEST(centred.validation.pixels[i] == static_cast<float>(raw.validation.pixels[i] - train_mean));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(accepts_dotted_file_names) {
+    write_mnist(dir);
+    fs::rename(dir / "train-images-idx3-ubyte", dir / "train-images.idx3-ubyte");
+    fs::rename(dir / "t10k-labels-idx1-ubyte", dir / "t10k-labels.idx1-ubyte");
+    BOOST_TEST(typenet::load_mnist(dir, small_options()).train.size() == 25u);
+}
+
+BOOST_AUTO_TEST_CASE(image_and_label_counts_must_match) {
+    write_mnist(dir);
+    typenet::write_idx_labels(dir / "t10k-labels-idx1-ubyte", cycling_labels(11));
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(dir, small_options()), typenet::data_error,
+                          message_has({(dir / "t10k-images-idx3-ubyte").string(), "holds 12 images",
+                                       (dir / "t10k-labels-idx1-ubyte").string(), "holds 11 labels"}));
+}
+
+BOOST_AUTO_TEST_CASE(image_size_must_match_the_network) {
+    write_mnist(dir);
+    typenet::write_idx_images(dir / "t10k-images-idx3-ubyte", 12, 5, 4, image_bytes(12, 5, 4));
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(dir, small_options()), typenet::data_error,
+                          message_has({(dir / "t10k-images-idx3-ubyte").string(), "images are 5x4",
+                                       "the network expects 4x4"}));
+    // Default options expect MNIST's 28x28.
+    write_mnist(dir);
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(dir), typenet::data_error,
+                          message_has({"train-images-idx3-ubyte", "images are 4x4", "expects 28x28"}));
+}
+
+BOOST_AUTO_TEST_CASE(labels_must_be_below_the_class_count) {
+    write_mnist(dir);
+    auto labels = cycling_labels(12);
+    labels[7] = 12;
+    typenet::write_idx_labels(dir / "t10k-labels-idx1-ubyte", labels);
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(dir, small_options()), typenet::data_error,
+                          message_has({(dir / "t10k-labels-idx1-ubyte").string(), "label 12 at index 7",
+                                       "out of range for 10 classes", "0..9"}));
+    auto options = small_options();
+    options.classes = 5;
+    write_mnist(dir);
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(dir, options), typenet::data_error,
+                          message_has({"train-labels-idx1-ubyte", "label 5 at index 5", "for 5 classes"}));
+}
+
+BOOST_AUTO_TEST_CASE(missing_directory_says_how_to_fetch) {
+    const fs::path missing = dir / "nowhere";
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(missing), typenet::data_error,
+                          message_has({missing.string(), "does not exist", "./scripts/fetch-mnist.sh", "--data DIR"}));
+}
+
+BOOST_AUTO_TEST_CASE(missing_or_compressed_files_are_all_named) {
+    write_mnist(dir);
+    fs::remove(dir / "train-labels-idx1-ubyte");
+    fs::rename(dir / "t10k-images-idx3-ubyte", dir / "t10k-images-idx3-ubyte.gz");
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(dir, small_options()), typenet::data_error,
+                          message_has({dir.string(), "train-labels-idx1-ubyte is missing",
+                                       "t10k-images-idx3-ubyte.gz is gzip-compressed", "gunzip",
+                                       "./scripts/fetch-mnist.sh"}));
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_test_file_is_caught_before_returning) {
+    write_mnist(dir);
+    fs::resize_file(dir / "t10k-images-idx3-ubyte", 16 + 12 * 16 - 1);
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(dir, small_options()), typenet::data_error,
+                          message_has({(dir / "t10k-images-idx3-ubyte").string(), "truncated"}));
+}
+
+BOOST_AUTO_TEST_CASE(validation_must_leave_training_samples) {
+    write_mnist(dir);
+    auto options = small_options();
+    options.validation = 30;
+    BOOST_CHECK_EXCEPTION(typenet::load_mnist(dir, options), typenet::data_error,
+                          message_has({"train-images-idx3-ubyte", "cannot hold out 30 validation images",
+                                       "only 30 training images"}));
+    options.validation = 29;
+    BOOST_TEST(typenet::load_mnist(dir, options).train.size() == 1u);
+    options.validation = 0;
+    const auto no_validation = typenet::load_mnist(dir, options);
+    BOOST_TEST(no_validation.train.size() == 30u);
+    BOOST_TEST(no_validation.validation.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
