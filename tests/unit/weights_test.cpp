@@ -1,0 +1,127 @@
+// save_weights / load_weights: exact round trip, and every malformed file rejected without harm.
+#define BOOST_TEST_MODULE weights
+#include <boost/test/unit_test.hpp>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <typenet/io/weights.hpp>
+#include <typenet/typenet.hpp>
+
+using namespace typenet;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Small = Network<Input<1, 8, 8>, Conv2D<3, Kernel<3>>, ReLU, MaxPool<2>, Flatten, Dense<4>>;
+using Wider = Network<Input<1, 8, 8>, Conv2D<4, Kernel<3>>, ReLU, MaxPool<2>, Flatten, Dense<4>>;
+// Same parameter count as Small, different layers: conv 3x3x3+3 = 30, dense 27*4+4 = 112 vs ...
+using Reordered = Network<Input<1, 8, 8>, Conv2D<3, Kernel<3>>, Tanh, MaxPool<2>, Flatten, Dense<4>>;
+
+std::vector<char> read_all(const fs::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(file), {}};
+}
+
+void write_all(const fs::path& path, const std::vector<char>& bytes) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file.write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+/// Loading `path` into a trained network must fail with `needle` in the message and change nothing.
+void expect_rejected(const fs::path& path, const std::string& needle) {
+    Small net;
+    initialize(net, Init::he_uniform, 99);
+    const auto before = net.parameters();
+    BOOST_CHECK_EXCEPTION(load_weights(net, path), weights_error, [&](const weights_error& e) {
+        BOOST_TEST_MESSAGE(e.what());
+        const std::string message = e.what();
+        return message.find(needle) != std::string::npos && message.find(path.string()) != std::string::npos;
+    });
+    BOOST_TEST((net.parameters() == before));
+}
+
+struct Saved {
+    fs::path path = fs::path("weights_test.bin");
+    Small net;
+    Saved() {
+        initialize(net, Init::he_normal, 5);
+        save_weights(net, path);
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(round_trip_is_exact, Saved) {
+    Small loaded;
+    load_weights(loaded, path);
+    BOOST_TEST((loaded.parameters() == net.parameters()));
+    BOOST_TEST(fs::file_size(path) == 32u + Small::parameter_count * 4u + 8u);
+    BOOST_TEST(!fs::exists(fs::path("weights_test.bin.partial")));
+}
+
+BOOST_FIXTURE_TEST_CASE(missing_file, Saved) { expect_rejected("no-such-weights.bin", "cannot open"); }
+
+BOOST_FIXTURE_TEST_CASE(empty_and_short_files, Saved) {
+    write_all(path, {});
+    expect_rejected(path, "too short");
+    write_all(path, {'T', 'Y', 'P'});
+    expect_rejected(path, "too short");
+}
+
+BOOST_FIXTURE_TEST_CASE(wrong_magic, Saved) {
+    auto bytes = read_all(path);
+    bytes[0] = 'X';
+    write_all(path, bytes);
+    expect_rejected(path, "wrong magic");
+}
+
+BOOST_FIXTURE_TEST_CASE(unsupported_version, Saved) {
+    auto bytes = read_all(path);
+    bytes[8] = 7;
+    write_all(path, bytes);
+    expect_rejected(path, "version 7 is not supported");
+}
+
+BOOST_FIXTURE_TEST_CASE(double_weights_into_a_float_network, Saved) {
+    Small::with_scalar<double> doubles;
+    initialize(doubles, Init::he_normal, 5);
+    save_weights(doubles, path);
+    expect_rejected(path, "8-byte values, but the network uses 4-byte values");
+}
+
+BOOST_FIXTURE_TEST_CASE(weights_of_another_network, Saved) {
+    Wider wider;
+    save_weights(wider, path);
+    expect_rejected(path, "different network");
+    static_assert(Reordered::parameter_count == Small::parameter_count);
+    Reordered same_count;
+    save_weights(same_count, path);
+    expect_rejected(path, "the layers differ");
+}
+
+BOOST_FIXTURE_TEST_CASE(truncated_and_trailing_bytes, Saved) {
+    auto bytes = read_all(path);
+    write_all(path, std::vector<char>(bytes.begin(), bytes.end() - 9));
+    expect_rejected(path, "truncated");
+    bytes.push_back(0);
+    write_all(path, bytes);
+    expect_rejected(path, "trailing bytes");
+}
+
+BOOST_FIXTURE_TEST_CASE(flipped_bit_fails_the_checksum, Saved) {
+    auto bytes = read_all(path);
+    bytes[40] ^= 0x10;
+    write_all(path, bytes);
+    expect_rejected(path, "checksum mismatch");
+}
+
+BOOST_FIXTURE_TEST_CASE(non_finite_parameter_is_rejected, Saved) {
+    net.parameters()[7] = std::numeric_limits<float>::infinity();
+    save_weights(net, path);
+    expect_rejected(path, "parameter 7 is inf");
+}
