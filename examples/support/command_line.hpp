@@ -1,0 +1,124 @@
+// The command line shared by the examples: --data, --epochs, --batch, --seed, --out, --preview, ...
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace examples {
+
+struct Settings {
+    std::filesystem::path data = "data/mnist";
+    std::size_t epochs = 1;
+    std::size_t batch = 1;
+    std::uint64_t seed = 1;
+    std::filesystem::path out{};
+    double preview = 0;               ///< fraction of an epoch between previews, 0 = off
+    std::size_t validation = 10000;   ///< images held out of the training file
+    std::size_t limit = 0;            ///< train on at most this many images (0 = all)
+    bool sanity = false;              ///< run the overfitting sanity check first
+    std::string variant{};            ///< example-specific network choice
+};
+
+/// What an example accepts beyond the common options.
+struct Extras {
+    std::vector<std::size_t> batches{}; ///< allowed --batch values (compiled in); empty: --batch not offered
+    std::vector<std::string> variants{};  ///< allowed --variant values; the first is the default
+};
+
+class usage_error : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+inline std::string usage(std::string_view program, std::string_view about, const Settings& d, const Extras& extras) {
+    std::string text = fmt::format("{}\n\nusage: {} [options]\n\n", about, program);
+    text += fmt::format("  --data DIR        MNIST-format directory with the four IDX files (default {})\n", d.data.string());
+    text += fmt::format("  --epochs N        training epochs (default {})\n", d.epochs);
+    if (!extras.batches.empty()) {
+        std::string list;
+        for (auto b : extras.batches) list += fmt::format("{}{}", list.empty() ? "" : ", ", b);
+        text += fmt::format("  --batch N         minibatch size, one of {} (default {})\n", list, d.batch);
+    }
+    text += fmt::format("  --seed N          seed for initialisation and shuffling (default {})\n", d.seed);
+    text += fmt::format("  --out DIR         where pictures, CSVs, weights and report.html go (default {})\n", d.out.string());
+    text += fmt::format("  --preview R       feature-map preview every R of an epoch, 0 = off (default {})\n", d.preview);
+    text += fmt::format("  --validation N    images of the training file held out for validation (default {})\n",
+                        d.validation);
+    text += "  --limit N         train on at most N images (quick runs)\n";
+    text += "  --sanity          first check that the network can overfit 32 images\n";
+    if (!extras.variants.empty()) {
+        std::string list;
+        for (const auto& v : extras.variants) list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
+        text += fmt::format("  --variant NAME    network: {} (default {})\n", list, extras.variants.front());
+    }
+    text += "  --help            this text\n";
+    return text;
+}
+
+template <class Number>
+Number parse_number(std::string_view option, std::string_view text) {
+    Number value{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size())
+        throw usage_error(fmt::format("{} needs a number, got '{}'", option, text));
+    return value;
+}
+
+/// Parses argv; returns nullopt when --help was printed. Throws usage_error on a bad option.
+inline std::optional<Settings> parse(int argc, char** argv, std::string_view about, Settings settings,
+                                     const Extras& extras = {}) {
+    if (!extras.variants.empty() && settings.variant.empty()) settings.variant = extras.variants.front();
+    const Settings defaults = settings;
+    const std::string_view program = argc > 0 ? argv[0] : "example";
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view option = argv[i];
+        auto value = [&]() -> std::string_view {
+            if (i + 1 >= argc) throw usage_error(fmt::format("{} needs a value", option));
+            return argv[++i];
+        };
+        if (option == "--help" || option == "-h") {
+            fmt::print("{}", usage(program, about, defaults, extras));
+            return std::nullopt;
+        } else if (option == "--data") {
+            settings.data = value();
+        } else if (option == "--epochs") {
+            settings.epochs = parse_number<std::size_t>(option, value());
+        } else if (option == "--batch" && !extras.batches.empty()) {
+            settings.batch = parse_number<std::size_t>(option, value());
+            if (std::find(extras.batches.begin(), extras.batches.end(), settings.batch) == extras.batches.end())
+                throw usage_error(fmt::format("--batch {} is not compiled into this example (see --help)", settings.batch));
+        } else if (option == "--seed") {
+            settings.seed = parse_number<std::uint64_t>(option, value());
+        } else if (option == "--out") {
+            settings.out = value();
+        } else if (option == "--preview") {
+            settings.preview = parse_number<double>(option, value());
+            if (!(settings.preview >= 0)) throw usage_error("--preview needs a fraction >= 0");
+        } else if (option == "--validation") {
+            settings.validation = parse_number<std::size_t>(option, value());
+        } else if (option == "--limit") {
+            settings.limit = parse_number<std::size_t>(option, value());
+        } else if (option == "--sanity") {
+            settings.sanity = true;
+        } else if (option == "--variant" && !extras.variants.empty()) {
+            settings.variant = value();
+            if (std::find(extras.variants.begin(), extras.variants.end(), settings.variant) == extras.variants.end())
+                throw usage_error(fmt::format("unknown --variant '{}' (see --help)", settings.variant));
+        } else {
+            throw usage_error(fmt::format("unknown option '{}' (see --help)", option));
+        }
+    }
+    if (settings.epochs == 0) throw usage_error("--epochs must be at least 1");
+    return settings;
+}
+
+}  // namespace examples

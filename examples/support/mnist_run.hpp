@@ -1,0 +1,146 @@
+// train_on_mnist: the whole run the MNIST examples share, from loading to report.html.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <typenet/data/mnist.hpp>
+#include <typenet/io/weights.hpp>
+#include <typenet/train/trainer.hpp>
+#include <typenet/viz/confusion.hpp>
+#include <typenet/viz/curves.hpp>
+#include <typenet/viz/network_maps.hpp>
+#include <typenet/viz/preview.hpp>
+#include <typenet/viz/report.hpp>
+#include <typenet/viz/summary.hpp>
+
+#include "command_line.hpp"
+
+namespace examples {
+
+/// Writes one feature-map preview of validation image `index` into `dir`.
+template <class Net>
+std::filesystem::path write_preview_of(Net& net, const typenet::Dataset& data, std::size_t index,
+                                       const std::filesystem::path& dir, const std::string& name) {
+    typename Net::input_tensor input{};
+    const auto image = data.image(index);
+    std::copy(image.begin(), image.end(), input.begin());
+    const auto& output = net.forward(input);
+    const auto maps = typenet::feature_maps(net);
+    const auto path = dir / name;
+    typenet::write_preview(path, typenet::input_map(net), maps, std::span<const float>(output.data(), output.size()),
+                           data.label(index), typenet::argmax(output));
+    return path;
+}
+
+/// Loads MNIST from `settings.data`, trains `net` with `optimizer`, evaluates, and writes
+/// curves, confusion matrix, previews and report.html into `settings.out`. Returns the exit code.
+template <class Loss, std::size_t Batch, class Net, class Opt>
+int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Settings& settings) {
+    namespace fs = std::filesystem;
+    using namespace typenet;
+    const auto started = std::chrono::steady_clock::now();
+    fmt::print("{} (batch {})\n{}\n", title, Batch, Net::summary());
+
+    constexpr auto input = Net::input_shape_type::dims;
+    static_assert(Net::input_shape_type::rank == 3 && input[0] == 1, "the MNIST examples feed 1 x H x W images");
+    MnistOptions options;
+    options.rows = input[1];
+    options.cols = input[2];
+    options.classes = Net::output_shape_type::size;
+    options.validation = settings.validation;
+    options.seed = settings.seed;
+    MnistSplits data = load_mnist(settings.data, options);
+    if (settings.limit > 0 && settings.limit < data.train.size()) data.train = subset(data.train, 0, settings.limit);
+    fmt::print("data: {} train, {} validation, {} test images from {}\n\n", data.train.size(), data.validation.size(),
+               data.test.size(), settings.data.string());
+
+    if (settings.sanity) {
+        // On copies, so the real run starts from the same weights whether or not this runs.
+        auto probe = std::make_unique<Net>(net);
+        auto probe_optimizer = std::make_unique<Opt>(optimizer);
+        auto probe_trainer = make_trainer<Loss, Batch>(*probe, *probe_optimizer);
+        const SanityResult sanity = probe_trainer.sanity_check(data.train);
+        fmt::print("sanity check: loss {:.4f} -> {:.4f} in {} epochs on 32 images: {}\n\n", sanity.initial_loss,
+                   sanity.final_loss, sanity.epochs, sanity.passed ? "passed" : "FAILED (the loss did not reach 0.01)");
+    }
+
+    fs::create_directories(settings.out);
+    std::vector<std::string> pictures;
+    auto trainer = make_trainer<Loss, Batch>(net, optimizer);
+    FitOptions fit;
+    fit.epochs = settings.epochs;
+    fit.seed = settings.seed;
+    std::size_t previews = 0;
+    if (settings.preview > 0 && !data.validation.empty()) {
+        fit.callback_every = std::max<std::size_t>(1, std::size_t(settings.preview * double(data.train.size())));
+        fit.callback = [&](const TrainingEvent& event) {
+            const auto name = fmt::format("previews/preview-e{:02}-s{:06}.png", event.epoch, event.sample);
+            write_preview_of(net, data.validation, previews++ % data.validation.size(), settings.out, name);
+            pictures.push_back(name);
+        };
+    }
+    History history = trainer.fit(data.train, &data.validation, fit);
+
+    const Evaluation train = trainer.evaluate(data.train);
+    const Evaluation validation = trainer.evaluate(data.validation);
+    history.test = trainer.evaluate(data.test);
+    const Evaluation& test = *history.test;
+
+    double train_seconds = 0;
+    for (const auto& epoch : history.epochs) train_seconds += epoch.seconds;
+    const double throughput = double(data.train.size() * settings.epochs) / train_seconds;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    fmt::print("\ntrain accuracy: {:.2f}%  (loss {:.4f})\n", 100 * train.accuracy, train.loss);
+    if (validation.samples > 0)
+        fmt::print("validation accuracy: {:.2f}%  (loss {:.4f})\n", 100 * validation.accuracy, validation.loss);
+    fmt::print("test accuracy: {:.2f}%  (loss {:.4f})\n", 100 * test.accuracy, test.loss);
+    fmt::print("training: {:.2f} s for {} epoch(s), {:.0f} samples/s; wall time {:.2f} s\n", train_seconds,
+               settings.epochs, throughput, wall);
+
+    const RenderResult curves = render_training_curves(settings.out, history, {.title = title});
+    const RenderResult confusion = render_confusion_matrix(settings.out, test.confusion, "test set: true vs predicted");
+    for (const auto* r : {&curves, &confusion})
+        if (!r->rendered) fmt::print("note: {}\n", r->message);
+    pictures.insert(pictures.begin(), {"curves.png", "confusion.png"});
+    const std::vector<Metric> metrics{
+        {"network", title},
+        {"train accuracy", fmt::format("{:.2f}%", 100 * train.accuracy)},
+        {"validation accuracy", fmt::format("{:.2f}%", 100 * validation.accuracy)},
+        {"test accuracy", fmt::format("{:.2f}%", 100 * test.accuracy)},
+        {"test loss", fmt::format("{:.4f}", test.loss)},
+        {"epochs", fmt::format("{}", settings.epochs)},
+        {"batch", fmt::format("{}", Batch)},
+        {"training throughput", fmt::format("{:.0f} samples/s", throughput)},
+        {"parameters", fmt::format("{}", Net::parameter_count)},
+    };
+    save_weights(net, settings.out / "weights.bin");
+    const auto report = write_report(settings.out, title, metrics, pictures);
+    fmt::print("outputs: {} (curves.png, confusion.png, curves.csv, weights.bin{})\n", report.string(),
+               previews > 0 ? fmt::format(", {} previews", previews) : "");
+    return 0;
+}
+
+/// Runs `body`, turning every error into a message on stderr and exit code 1 (2 for usage).
+template <class Body>
+int run_example(Body body) {
+    try {
+        return body();
+    } catch (const usage_error& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace examples
