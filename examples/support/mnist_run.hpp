@@ -16,29 +16,13 @@
 #include <typenet/train/trainer.hpp>
 #include <typenet/viz/confusion.hpp>
 #include <typenet/viz/curves.hpp>
-#include <typenet/viz/network_maps.hpp>
-#include <typenet/viz/preview.hpp>
+#include <typenet/viz/preview_writer.hpp>
 #include <typenet/viz/report.hpp>
 #include <typenet/viz/summary.hpp>
 
 #include "command_line.hpp"
 
 namespace examples {
-
-/// Writes one feature-map preview of validation image `index` into `dir`.
-template <class Net>
-std::filesystem::path write_preview_of(Net& net, const typenet::Dataset& data, std::size_t index,
-                                       const std::filesystem::path& dir, const std::string& name) {
-    typename Net::input_tensor input{};
-    const auto image = data.image(index);
-    std::copy(image.begin(), image.end(), input.begin());
-    const auto& output = net.forward(input);
-    const auto maps = typenet::feature_maps(net);
-    const auto path = dir / name;
-    typenet::write_preview(path, typenet::input_map(net), maps, std::span<const float>(output.data(), output.size()),
-                           data.label(index), typenet::argmax(output));
-    return path;
-}
 
 /// Loads MNIST from `settings.data`, trains `net` with `optimizer`, evaluates, and writes
 /// curves, confusion matrix, previews and report.html into `settings.out`. Returns the exit code.
@@ -73,20 +57,12 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
     }
 
     fs::create_directories(settings.out);
-    std::vector<std::string> pictures;
     auto trainer = make_trainer<Loss, Batch>(net, optimizer);
     FitOptions fit;
     fit.epochs = settings.epochs;
     fit.seed = settings.seed;
-    std::size_t previews = 0;
-    if (settings.preview > 0 && !data.validation.empty()) {
-        fit.callback_every = std::max<std::size_t>(1, std::size_t(settings.preview * double(data.train.size())));
-        fit.callback = [&](const TrainingEvent& event) {
-            const auto name = fmt::format("previews/preview-e{:02}-s{:06}.png", event.epoch, event.sample);
-            write_preview_of(net, data.validation, previews++ % data.validation.size(), settings.out, name);
-            pictures.push_back(name);
-        };
-    }
+    PreviewWriter previews(net, data.validation, settings.out / "previews", settings.preview);
+    previews.attach(fit, data.train.size());
     History history = trainer.fit(data.train, &data.validation, fit);
 
     const Evaluation train = trainer.evaluate(data.train);
@@ -110,7 +86,8 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
     const RenderResult confusion = render_confusion_matrix(settings.out, test.confusion, "test set: true vs predicted");
     for (const auto* r : {&curves, &confusion})
         if (!r->rendered) fmt::print("note: {}\n", r->message);
-    pictures.insert(pictures.begin(), {"curves.png", "confusion.png"});
+    std::vector<std::string> pictures{"curves.png", "confusion.png"};
+    for (const auto& path : previews.written()) pictures.push_back(fs::relative(path, settings.out).string());
     const std::vector<Metric> metrics{
         {"network", title},
         {"train accuracy", fmt::format("{:.2f}%", 100 * train.accuracy)},
@@ -125,7 +102,7 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
     save_weights(net, settings.out / "weights.bin");
     const auto report = write_report(settings.out, title, metrics, pictures);
     fmt::print("outputs: {} (curves.png, confusion.png, curves.csv, weights.bin{})\n", report.string(),
-               previews > 0 ? fmt::format(", {} previews", previews) : "");
+               previews.written().empty() ? "" : fmt::format(", {} previews", previews.written().size()));
     return 0;
 }
 

@@ -9,12 +9,14 @@
 #include <typenet/viz/network_maps.hpp>
 #include <typenet/viz/png.hpp>
 #include <typenet/viz/preview.hpp>
+#include <typenet/viz/preview_writer.hpp>
 #include <typenet/viz/report.hpp>
 
 #include <stb/stb_image.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -322,47 +324,6 @@ BOOST_AUTO_TEST_CASE(rejects_views_without_values) {
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------------------------
-BOOST_AUTO_TEST_SUITE(schedule)
-
-BOOST_AUTO_TEST_CASE(ratio_zero_never_fires) {
-    const typenet::PreviewSchedule off(0.0, 100);
-    for (std::size_t i = 0; i < 1000; ++i) BOOST_TEST_REQUIRE(!off.due(i));
-    BOOST_TEST(off.per_epoch() == 0u);
-    BOOST_TEST(!off.enabled());
-    BOOST_TEST(!typenet::PreviewSchedule(-1.0, 100).due(0));
-    BOOST_TEST(!typenet::PreviewSchedule(std::nan(""), 100).due(0));
-    BOOST_TEST(!typenet::PreviewSchedule(0.5, 0).due(0));
-}
-
-BOOST_AUTO_TEST_CASE(quarter_fires_four_times_per_epoch) {
-    for (std::size_t samples : {100u, 10u, 7u, 60000u}) {
-        const typenet::PreviewSchedule quarter(0.25, samples);
-        BOOST_TEST(quarter.per_epoch() == 4u);
-        for (std::size_t epoch = 0; epoch < 3; ++epoch) {
-            std::size_t fired = 0;
-            for (std::size_t i = 0; i < samples; ++i) fired += quarter.due(epoch * samples + i) ? 1u : 0u;
-            BOOST_TEST(fired == 4u, "samples per epoch " << samples << ", epoch " << epoch);
-        }
-    }
-    const typenet::PreviewSchedule quarter(0.25, 100);
-    std::vector<std::size_t> at;
-    for (std::size_t i = 0; i < 100; ++i) {
-        if (quarter.due(i)) at.push_back(i);
-    }
-    BOOST_TEST(at == (std::vector<std::size_t>{0, 25, 50, 75}), boost::test_tools::per_element());
-}
-
-BOOST_AUTO_TEST_CASE(other_ratios) {
-    BOOST_TEST(typenet::PreviewSchedule(1.0, 50).per_epoch() == 1u);
-    BOOST_TEST(typenet::PreviewSchedule(3.0, 50).per_epoch() == 1u);
-    BOOST_TEST(typenet::PreviewSchedule(0.1, 1000).per_epoch() == 10u);
-    BOOST_TEST(typenet::PreviewSchedule(0.3, 100).per_epoch() == 4u);  // 0, 30, 60, 90
-    BOOST_TEST(typenet::PreviewSchedule(0.001, 10).per_epoch() == 10u);  // finer than a sample: every one
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-// ---------------------------------------------------------------------------------------------
 namespace {
 
 typenet::History sample_history() {
@@ -576,6 +537,56 @@ BOOST_AUTO_TEST_CASE(collects_every_rank_3_output) {
     const typenet::PixelSize size = typenet::preview_size(input, maps, scores.size());
     BOOST_TEST(static_cast<std::size_t>(image.width) == size.width);
     BOOST_TEST(static_cast<std::size_t>(image.height) == size.height);
+}
+
+/// Twenty 12x12 images of three classes, for the preview writer.
+struct Images {
+    std::vector<float> values = std::vector<float>(20 * 144);
+    Images() {
+        for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>((i * 37) % 101) / 100.0f;
+    }
+    std::size_t size() const { return 20; }
+    std::span<const float> image(std::size_t i) const { return {values.data() + i * 144, 144}; }
+    std::size_t label(std::size_t i) const { return i % 3; }
+};
+
+/// Trains SmallNet for one epoch with previews every `ratio`; returns the trained parameters.
+SmallNet::parameter_tensor train_with_previews(double ratio, const fs::path& dir, std::size_t& written) {
+    auto net = std::make_unique<SmallNet>();
+    typenet::initialize(*net, typenet::Init::he_uniform, 3);
+    auto optimizer = typenet::make_optimizer<SmallNet>(typenet::for_all_layers(typenet::Adam{}));
+    auto trainer = typenet::make_trainer<typenet::SoftmaxCrossEntropy, 2>(*net, optimizer);
+    const Images images;
+    typenet::PreviewWriter previews(*net, images, dir, ratio);
+    typenet::FitOptions options;
+    options.progress = typenet::ProgressStyle::none;
+    previews.attach(options, images.size());
+    trainer.fit(images, options);
+    written = previews.written().size();
+    return net->parameters();
+}
+
+BOOST_AUTO_TEST_CASE(preview_writer_writes_one_png_per_period_and_changes_no_result) {
+    const fs::path off_dir = output_dir("previews-off"), on_dir = output_dir("previews-on");
+    std::size_t off_count = 0, on_count = 0;
+    const auto without = train_with_previews(0.0, off_dir, off_count);
+    const auto with = train_with_previews(0.25, on_dir, on_count);
+
+    BOOST_TEST(off_count == 0u);
+    BOOST_TEST(fs::is_empty(off_dir));  // previews off: not a single file
+    BOOST_TEST(on_count == 4u);
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(on_dir)) {
+        names.push_back(entry.path().filename().string());
+        BOOST_TEST(decode(entry.path()).width > 0);
+    }
+    std::sort(names.begin(), names.end());
+    // Every 5 samples, at the first batch boundary (batches of 2) at or past it.
+    BOOST_TEST(names == (std::vector<std::string>{"preview-e01-s000006.png", "preview-e01-s000010.png",
+                                                  "preview-e01-s000016.png", "preview-e01-s000020.png"}),
+               boost::test_tools::per_element());
+    // The preview forward passes run between steps: the weights come out bit for bit the same.
+    BOOST_TEST((with == without));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

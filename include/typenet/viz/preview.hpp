@@ -14,7 +14,6 @@
 
 #include <typenet/viz/canvas.hpp>
 #include <typenet/viz/map_view.hpp>
-#include <typenet/viz/preview_schedule.hpp>  // so that one include serves a training loop
 
 namespace typenet {
 
