@@ -57,7 +57,7 @@ struct EpochRecord {
     double train_accuracy = 0;
     std::optional<double> validation_loss;
     std::optional<double> validation_accuracy;
-    double seconds = 0;             ///< wall time of the training part of the epoch
+    double seconds = 0;             ///< wall time of the epoch's training, without callbacks and validation
     double samples_per_second = 0;  ///< training throughput of the epoch
 };
 
