@@ -39,3 +39,23 @@ function(typenet_set_fast_math target)
         $<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-fno-math-errno>
         $<$<AND:$<BOOL:${TYPENET_NATIVE}>,$<CXX_COMPILER_ID:GNU,Clang,AppleClang>>:-march=native>)
 endfunction()
+
+# typenet_add_programs(<out-var> <glob> [FAST_MATH]): one executable per source matching <glob>,
+# named after the file, linked to typenet::typenet and typenet::viz, with the project's warnings
+# (and fast math when asked). Sets <out-var> to the list of target names.
+function(typenet_add_programs out_var pattern)
+    cmake_parse_arguments(PARSE_ARGV 2 arg "FAST_MATH" "" "")
+    file(GLOB sources CONFIGURE_DEPENDS "${pattern}")
+    set(names "")
+    foreach(source IN LISTS sources)
+        get_filename_component(name "${source}" NAME_WE)
+        add_executable(${name} "${source}")
+        target_link_libraries(${name} PRIVATE typenet::typenet typenet::viz)
+        typenet_set_warnings(${name})
+        if(arg_FAST_MATH)
+            typenet_set_fast_math(${name})
+        endif()
+        list(APPEND names ${name})
+    endforeach()
+    set(${out_var} "${names}" PARENT_SCOPE)
+endfunction()

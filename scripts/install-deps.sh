@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ clang cmake ninja-build libboost-dev libboost-test-dev libfmt-dev gnuplot-nox
-          libstb-dev npm)
+          libstb-dev time npm)
 
 installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]] && return 0

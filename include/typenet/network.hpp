@@ -121,7 +121,8 @@ struct no_storage {};
 }  // namespace detail
 
 /// A feed-forward network whose layer shapes are all computed and checked at compile time.
-/// Holds parameters, gradients and every activation by value: no heap, `sizeof` is the truth.
+/// Holds parameters, gradients, every activation and the layers' scratch by value: no heap,
+/// and `sizeof` is the whole memory story.
 /// See examples/declare_network.cpp.
 template <class T, class InputSpec, class... Layers>
 class BasicNetwork {
@@ -149,7 +150,6 @@ private:
     using checked_ = std::bool_constant<valid>;
 
 public:
-
     /// The layer type at position I (from 0), e.g. `Conv2D<8, Kernel<3>, Stride<2>>`.
     template <std::size_t I>
     using layer_type = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(boost::hana::tuple_t<Layers...>))>::type;
