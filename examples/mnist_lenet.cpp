@@ -1,4 +1,5 @@
-// LeNet-5 on MNIST: ReLU, softmax cross-entropy, Adam and minibatches (--batch 1, 16, 32 or 64).
+// LeNet-5 on MNIST: ReLU, softmax cross-entropy, Adam and minibatches (--batch 1, 16, 32 or 64),
+// trained on randomly shifted images.
 #include <memory>
 
 #include <typenet/typenet.hpp>
@@ -18,7 +19,7 @@ int run(const examples::Settings& settings) {
     auto net = std::make_unique<LeNet5>();
     initialize(*net, Init::he_uniform, settings.seed);
     // L2 weight decay and a learning rate falling 0.75x per 50,000 samples: without them Adam
-    // keeps hopping around 98.6% test accuracy; with them it settles above 99%.
+    // keeps hopping around 98.6% test accuracy; with them (and --shift) it settles above 99%.
     const Adam adam{.learning_rate = 0.001, .weight_decay = 5e-4, .decay = {0.75, 50000 / Batch}};
     auto optimizer = std::make_unique<decltype(make_optimizer<LeNet5>(for_all_layers(adam)))>(for_all_layers(adam));
     return examples::train_on_mnist<SoftmaxCrossEntropy, Batch>("LeNet-5", *net, *optimizer, settings);
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
         defaults.out = "out/lenet";
         defaults.epochs = 12;
         defaults.batch = 32;
+        defaults.shift = 2;  // worth about 0.2 points of test accuracy
         const auto settings = examples::parse(argc, argv, "Trains LeNet-5 on MNIST.", defaults,
                                               examples::Extras{{1, 16, 32, 64}, {}});
         if (!settings) return 0;

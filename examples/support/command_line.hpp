@@ -25,6 +25,7 @@ struct Settings {
     double preview = 0;               ///< fraction of an epoch between previews, 0 = off
     std::size_t validation = 10000;   ///< images held out of the training file
     std::size_t limit = 0;            ///< train on at most this many images (0 = all)
+    std::size_t shift = 0;            ///< move training images by up to this many pixels (augmentation)
     bool sanity = false;              ///< run the overfitting sanity check first
     std::string variant{};            ///< example-specific network choice
 };
@@ -54,6 +55,8 @@ inline std::string usage(std::string_view program, std::string_view about, const
     text += fmt::format("  --validation N    images of the training file held out for validation (default {})\n",
                         d.validation);
     text += "  --limit N         train on at most N images (quick runs)\n";
+    text += fmt::format("  --shift N         move each training image by up to N pixels, anew every epoch (default {})\n",
+                        d.shift);
     text += "  --sanity          first check that the network can overfit 32 images\n";
     if (!extras.variants.empty()) {
         std::string list;
@@ -107,6 +110,8 @@ inline std::optional<Settings> parse(int argc, char** argv, std::string_view abo
             settings.validation = parse_number<std::size_t>(option, value());
         } else if (option == "--limit") {
             settings.limit = parse_number<std::size_t>(option, value());
+        } else if (option == "--shift") {
+            settings.shift = parse_number<std::size_t>(option, value());
         } else if (option == "--sanity") {
             settings.sanity = true;
         } else if (option == "--variant" && !extras.variants.empty()) {

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <typenet/data/augment.hpp>
 #include <typenet/data/mnist.hpp>
 #include <typenet/io/weights.hpp>
 #include <typenet/train/trainer.hpp>
@@ -63,7 +64,9 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
     fit.seed = settings.seed;
     PreviewWriter previews(net, data.validation, settings.out / "previews", settings.preview);
     previews.attach(fit, data.train.size());
-    History history = trainer.fit(data.train, &data.validation, fit);
+    History history = settings.shift > 0
+                          ? trainer.fit(RandomShift(data.train, settings.shift, settings.seed), &data.validation, fit)
+                          : trainer.fit(data.train, &data.validation, fit);
 
     const Evaluation train = trainer.evaluate(data.train);
     const Evaluation validation = trainer.evaluate(data.validation);
@@ -96,6 +99,7 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
         {"test loss", fmt::format("{:.4f}", test.loss)},
         {"epochs", fmt::format("{}", settings.epochs)},
         {"batch", fmt::format("{}", Batch)},
+        {"augmentation", settings.shift > 0 ? fmt::format("random shifts of up to {} pixels", settings.shift) : "none"},
         {"training throughput", fmt::format("{:.0f} samples/s", throughput)},
         {"parameters", fmt::format("{}", Net::parameter_count)},
     };

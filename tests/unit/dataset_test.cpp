@@ -4,6 +4,7 @@
 
 #include "../support/temp_dir.hpp"
 
+#include <typenet/data/augment.hpp>
 #include <typenet/data/dataset.hpp>
 #include <typenet/data/idx.hpp>
 #include <typenet/data/mnist.hpp>
@@ -11,6 +12,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -320,6 +323,69 @@ BOOST_AUTO_TEST_CASE(validation_must_leave_training_samples) {
     const auto no_validation = typenet::load_mnist(dir, options);
     BOOST_TEST(no_validation.train.size() == 30u);
     BOOST_TEST(no_validation.validation.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(augmentation)
+
+// A 4x5 image with distinct values, background (its minimum) 0.5.
+typenet::Dataset one_image() {
+    typenet::Dataset d;
+    d.rows = 4;
+    d.cols = 5;
+    for (int i = 0; i < 20; ++i) d.pixels.push_back(1.0f + float(i));
+    d.pixels[0] = 0.5f;
+    d.labels = {7};
+    return d;
+}
+
+/// The offset (dy, dx) that turns `source` into `shifted`, or nothing if no offset does.
+std::optional<std::pair<int, int>> offset_of(const typenet::Dataset& source, std::span<const float> shifted, int max) {
+    for (int dy = -max; dy <= max; ++dy)
+        for (int dx = -max; dx <= max; ++dx) {
+            bool same = true;
+            for (int y = 0; y < 4 && same; ++y)
+                for (int x = 0; x < 5 && same; ++x) {
+                    const int fy = y - dy, fx = x - dx;
+                    const float want = (fy >= 0 && fy < 4 && fx >= 0 && fx < 5) ? source.pixels[std::size_t(fy * 5 + fx)] : 0.5f;
+                    same = shifted[std::size_t(y * 5 + x)] == want;
+                }
+            if (same) return std::pair{dy, dx};
+        }
+    return std::nullopt;
+}
+
+BOOST_AUTO_TEST_CASE(zero_shift_is_the_identity) {
+    const typenet::Dataset d = one_image();
+    const typenet::RandomShift plain(d, 0, 1);
+    const auto image = plain.image(0);
+    BOOST_TEST(std::equal(image.begin(), image.end(), d.pixels.begin(), d.pixels.end()));
+    BOOST_TEST(plain.label(0) == 7);
+    BOOST_TEST(plain.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(every_read_is_a_fresh_offset_within_the_bound) {
+    const typenet::Dataset d = one_image();
+    const typenet::RandomShift shifted(d, 1, 5);
+    std::set<std::pair<int, int>> seen;
+    for (int read = 0; read < 200; ++read) {
+        const auto offset = offset_of(d, shifted.image(0), 1);
+        BOOST_TEST_REQUIRE(offset.has_value());  // a pure shift, border filled with the background
+        seen.insert(*offset);
+    }
+    BOOST_TEST(seen.size() == 9u);  // all of -1..1 x -1..1 occur
+
+    const typenet::RandomShift again(d, 1, 5), other(d, 1, 6);
+    std::vector<std::pair<int, int>> first, second, third;
+    for (int read = 0; read < 20; ++read) {
+        first.push_back(*offset_of(d, again.image(0), 1));
+        third.push_back(*offset_of(d, other.image(0), 1));
+    }
+    const typenet::RandomShift replay(d, 1, 5);
+    for (int read = 0; read < 20; ++read) second.push_back(*offset_of(d, replay.image(0), 1));
+    BOOST_TEST((first == second));
+    BOOST_TEST((first != third));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

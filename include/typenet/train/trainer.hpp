@@ -153,9 +153,10 @@ public:
     }
 
     /// Trains for `options.epochs` epochs, evaluating on `validation` (if given) after each.
+    /// The two may be different kinds of source, e.g. augmented training images.
     /// Throws training_error on a NaN/Inf loss or weight, naming the epoch and sample.
-    template <SampleSource Source>
-    History fit(const Source& train, const Source* validation, const FitOptions& options) {
+    template <SampleSource Source, SampleSource Validation>
+    History fit(const Source& train, const Validation* validation, const FitOptions& options) {
         check_fits(train, "fit");
         History history;
         std::vector<std::size_t> order(train.size());
