@@ -290,6 +290,15 @@ BOOST_AUTO_TEST_CASE(data_that_does_not_fit_the_input_is_rejected) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(empty_training_set_is_rejected) {
+    XorNet net;
+    auto optimizer = make_optimizer<XorNet>(for_all_layers(Adam{}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
+    BOOST_CHECK_EXCEPTION(trainer.fit(Points{}, quiet(1)), training_error, [](const training_error& e) {
+        return std::string(e.what()).find("training set is empty") != std::string::npos;
+    });
+}
+
 BOOST_AUTO_TEST_CASE(history_callbacks_and_plain_progress_lines) {
     XorNet net;
     initialize(net, Init::xavier_uniform, 3);

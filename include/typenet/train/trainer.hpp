@@ -158,6 +158,7 @@ public:
     template <SampleSource Source, SampleSource Validation>
     History fit(const Source& train, const Validation* validation, const FitOptions& options) {
         check_fits(train, "fit");
+        if (train.size() == 0) throw training_error("typenet: fit: the training set is empty", {});
         History history;
         std::vector<std::size_t> order(train.size());
         std::iota(order.begin(), order.end(), std::size_t{0});
