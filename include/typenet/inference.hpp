@@ -30,6 +30,8 @@ public:
 
     /// Runs every layer on `x`; the result stays valid until the next call.
     constexpr output_view predict(const input_tensor& x) {
+        static_assert(sizeof(Inference) == Net::inference_bytes,
+                      "typenet: internal error: inference_bytes does not match Inference's size");
         run(x, std::make_index_sequence<N>{});
         return {buffers_[(N - 1) % 2].data()};
     }
@@ -56,7 +58,7 @@ private:
 
     typename Net::parameter_tensor parameters_{};
     buffer buffers_[2]{};
-    Tensor<Shape<Net::largest_scratch_size>, T> scratch_{};
+    [[no_unique_address]] TensorStorage<Net::largest_scratch_size, T> scratch_{};
 };
 
 }  // namespace typenet

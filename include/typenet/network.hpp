@@ -105,10 +105,6 @@ constexpr void backward_layer(const T* params, T* grads, X x, Y y, Y dy, DX dx, 
         Impl::template backward<InputGradient>(params, grads, x, y, dy, dx);
 }
 
-constexpr std::size_t round_up(std::size_t bytes, std::size_t alignment) {
-    return (bytes + alignment - 1) / alignment * alignment;
-}
-
 /// Formats a network's summary table; defined in <typenet/viz/summary.hpp>, which uses fmt,
 /// so the core stays free of it.
 template <class Net>
@@ -230,21 +226,29 @@ private:
         parameter_tensor gradients;
         activations_type activations;  // [0] is the input, [i + 1] the output of layer i
         activations_type deltas;       // loss gradient w.r.t. activations[i]; [0] is left unused
-        Tensor<Shape<scratch_offsets[layer_count]>, T> scratch;
+        [[no_unique_address]] TensorStorage<scratch_offsets[layer_count], T> scratch;
     };
     using storage_type = std::conditional_t<valid, storage, detail::no_storage>;
 
+    template <std::size_t... I>
+    static constexpr std::size_t activation_bytes(std::index_sequence<I...>) {
+        return (tensor_bytes<T>(table_::shapes[I].size()) + ...);
+    }
+
 public:
-    /// The exact bytes of this object: parameters, gradients, activations, their gradients and
-    /// the layers' scratch (Conv2D's column matrices).
-    static constexpr std::size_t training_bytes = sizeof(storage_type);
     /// The largest layer output, in values: the size of each of Inference's two buffers.
     static constexpr std::size_t largest_output_size = largest_output(std::make_index_sequence<layer_count>{});
-    /// The exact bytes of `Inference<Net>`: parameters, two ping-pong activation buffers and one
-    /// layer's scratch.
-    static constexpr std::size_t inference_bytes =
-        sizeof(parameter_tensor) + 2 * detail::round_up(largest_output_size * sizeof(T), tensor_alignment) +
-        detail::round_up(largest_scratch_size * sizeof(T), tensor_alignment);
+    /// The exact bytes of this object: parameters, gradients, the input and every layer output,
+    /// their gradients, and the layers' scratch (Conv2D's column matrices). Each tensor is
+    /// rounded up to whole 64-byte lines; a parameter tensor of no values still takes one.
+    static constexpr std::size_t training_bytes =
+        2 * sizeof(parameter_tensor) + 2 * activation_bytes(std::make_index_sequence<layer_count + 1>{}) +
+        tensor_bytes<T>(scratch_offsets[layer_count]);
+    /// The exact bytes of `Inference<Net>`: parameters, two ping-pong buffers of the largest layer
+    /// output, and the largest scratch any one layer needs.
+    static constexpr std::size_t inference_bytes = sizeof(parameter_tensor) +
+                                                   2 * tensor_bytes<T>(largest_output_size) +
+                                                   tensor_bytes<T>(largest_scratch_size);
 
     constexpr BasicNetwork() = default;
 
@@ -337,6 +341,9 @@ private:
     }
 
     storage_type storage_{};
+
+    static_assert(!valid || sizeof(storage_type) == training_bytes,
+                  "typenet: internal error: training_bytes does not match the network's storage");
 };
 
 /// A network of float parameters: `Network<Input<1, 28, 28>, Conv2D<8>, ReLU, Flatten, Dense<10>>`.

@@ -90,4 +90,29 @@ struct Tensor {
     constexpr bool operator==(const Tensor&) const = default;
 };
 
+/// The bytes a `Tensor` of `Count` values of `T` takes: rounded up to whole 64-byte lines, since
+/// each tensor starts on its own line. Zero values take no bytes (see `TensorStorage`).
+template <class T>
+constexpr std::size_t tensor_bytes(std::size_t count) {
+    return count == 0 ? 0 : (count * sizeof(T) + tensor_alignment - 1) / tensor_alignment * tensor_alignment;
+}
+
+namespace detail {
+
+/// Stands in for a tensor of no values: an empty class that, as a `[[no_unique_address]]`
+/// member, takes no bytes, where a `Tensor<Shape<0>>` would still take a 64-byte line.
+template <class T>
+struct NoValues {
+    static constexpr std::size_t size() { return 0; }
+    constexpr T* data() { return nullptr; }
+    constexpr const T* data() const { return nullptr; }
+};
+
+}  // namespace detail
+
+/// `Count` values of `T` that may be none, e.g. the scratch of layers that need none. Declare the
+/// member `[[no_unique_address]]`, so that `sizeof` matches `tensor_bytes<T>(Count)` either way.
+template <std::size_t Count, class T>
+using TensorStorage = std::conditional_t<Count == 0, detail::NoValues<T>, Tensor<Shape<Count>, T>>;
+
 }  // namespace typenet
