@@ -3,8 +3,9 @@
 # silent when everything is already there; as non-root it only says what is missing.
 set -euo pipefail
 
+# libclang-rt-14-dev: the libFuzzer and sanitizer runtimes for scripts/fuzz.sh.
 packages=(g++ clang cmake ninja-build libboost-dev libboost-test-dev libfmt-dev gnuplot-nox
-          libstb-dev time npm)
+          libstb-dev time npm libclang-rt-14-dev)
 
 installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]] && return 0

@@ -1,64 +1,74 @@
 #!/usr/bin/env bash
-# Builds and tests typenet with each preset: configure, build, compile every public header on its
-# own, run CTest. Presets default to "gcc clang"; restrict them with e.g.
-#   TYPENET_PRESETS=gcc ./scripts/test.sh
+# Builds and tests typenet: for each preset configure, build, compile every public header on its
+# own (gcc, clang) and run CTest; then the fuzz targets for a bounded time. Prints each stage's
+# time and result at the end. Knobs:
+#   TYPENET_PRESETS="gcc clang asan"   which presets (asan: the unit suite under ASan + UBSan)
+#   TYPENET_FUZZ_SECONDS=60            per fuzz target; 0 skips fuzzing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./scripts/install-deps.sh
+read -r -a presets <<<"${TYPENET_PRESETS:-gcc clang asan}"
+fuzz_seconds=${TYPENET_FUZZ_SECONDS:-60}
 
-read -r -a presets <<<"${TYPENET_PRESETS:-gcc clang}"
-
-summary=()
-failed_steps=()  # of the current preset
+stages=()       # "name  result  seconds", for the summary
+failures=0
 tests_passed=0
 tests_failed=0
 
-step() {  # step <preset> <name> <command...>: runs the command, records a failure
-    local preset=$1 name=$2
-    shift 2
+stage() {  # stage <name> <command...>: runs and times one stage; returns its status
+    local name=$1 start=$SECONDS status=0
+    shift
     echo
-    echo "==== [$preset] $name: $*"
-    "$@" || { failed_steps+=("$name"); return 1; }
+    echo "==== $name: $*"
+    "$@" || status=$?
+    local result=ok
+    if ((status != 0)); then
+        result=FAILED
+        failures=$((failures + 1))
+    fi
+    stages+=("$(printf '%-22s %-7s %5d s' "$name" "$result" $((SECONDS - start)))")
+    return $status
 }
 
-run_ctest() {  # run_ctest <preset> <log>: CTest, its output also kept in <log>
-    ctest --preset "$1" 2>&1 | tee "$2"
+ctest_logged() {  # ctest_logged <preset>: CTest, its output kept for counting
+    ctest --preset "$1" 2>&1 | tee "build/$1/ctest.log"
+    return "${PIPESTATUS[0]}"
 }
+
+count_tests() {  # adds CTest's closing line ("95% tests passed, 1 tests failed out of 20") to the totals
+    local line failed total
+    line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$1" | tail -n 1) || return 0
+    failed=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
+    total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+    tests_failed=$((tests_failed + failed))
+    tests_passed=$((tests_passed + total - failed))
+}
+
+stage "install-deps" ./scripts/install-deps.sh
 
 for preset in "${presets[@]}"; do
-    failed_steps=()
-    log="build/$preset/ctest.log"
-    rm -f "$log"
-    if step "$preset" configure cmake --preset "$preset" &&
-       step "$preset" build cmake --build --preset "$preset"; then
-        # Both run even if the other fails: a header that does not compile alone should not
-        # hide the test results, nor the reverse.
-        step "$preset" headers \
-            cmake --build --preset "$preset" --target all_verify_interface_header_sets || true
-        step "$preset" ctest run_ctest "$preset" "$log" || true
+    rm -f "build/$preset/ctest.log"
+    stage "$preset configure" cmake --preset "$preset" || continue
+    stage "$preset build" cmake --build --preset "$preset" || continue
+    if [[ $preset != asan ]]; then
+        # Runs even if the tests fail, and the reverse: neither should hide the other.
+        stage "$preset headers" cmake --build --preset "$preset" --target all_verify_interface_header_sets || true
     fi
-
-    # CTest's closing line: "95% tests passed, 1 tests failed out of 20".
-    result=""
-    if [[ -f "$log" ]] &&
-       line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1); then
-        failed=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
-        total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
-        tests_failed=$((tests_failed + failed))
-        tests_passed=$((tests_passed + total - failed))
-        result=" ($line)"
-    fi
-    if ((${#failed_steps[@]} == 0)); then
-        summary+=("$preset: ok$result")
-    else
-        summary+=("$preset: FAILED at ${failed_steps[*]}$result")
-    fi
+    stage "$preset ctest" ctest_logged "$preset" || true
+    count_tests "build/$preset/ctest.log"
 done
 
+if ((fuzz_seconds > 0)); then
+    if command -v clang++ >/dev/null; then
+        stage "fuzz (${fuzz_seconds} s each)" ./scripts/fuzz.sh "$fuzz_seconds" || true
+    else
+        stages+=("fuzz                   skipped (no clang++)")
+    fi
+fi
+
 echo
-echo "==== summary"
-printf '  %s\n' "${summary[@]}"
-failures=$(printf '%s\n' "${summary[@]}" | grep -c FAILED || true)
+echo "==== summary (stage, result, time)"
+printf '  %s\n' "${stages[@]}"
+echo "  total                         $SECONDS s"
 echo "tests: $tests_passed passed, $tests_failed failed"
 ((failures == 0))
