@@ -388,4 +388,14 @@ BOOST_AUTO_TEST_CASE(every_read_is_a_fresh_offset_within_the_bound) {
     BOOST_TEST((first != third));
 }
 
+BOOST_AUTO_TEST_CASE(a_shift_that_can_move_the_image_out_of_view_is_rejected) {
+    const typenet::Dataset d = one_image();  // 4x5
+    BOOST_CHECK_NO_THROW(typenet::RandomShift(d, 3, 1));
+    for (const std::size_t shift : {std::size_t{4}, std::size_t{PTRDIFF_MAX}, std::size_t{SIZE_MAX}}) {
+        BOOST_CHECK_EXCEPTION(typenet::RandomShift(d, shift, 1), typenet::data_error,
+                              test_support::message_has({fmt::format("RandomShift: a shift of up to {} pixels", shift),
+                                                         "4x5 images", "at most 3"}));
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

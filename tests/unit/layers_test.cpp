@@ -289,6 +289,29 @@ BOOST_AUTO_TEST_CASE(max_backward_overlapping_windows_add_up) {
     check_equal(dx, tensor<Shape<1, 3, 3>>({0, 0, 0, 0, 10, 0, 0, 0, 0}));
 }
 
+BOOST_AUTO_TEST_CASE(max_propagates_a_nan_anywhere_in_the_window) {
+    // As in PyTorch: a NaN input makes its window's maximum NaN, wherever it sits, even when a
+    // larger value follows it; the gradient goes to the NaN.
+    constexpr float nan = std::numeric_limits<float>::quiet_NaN();
+    const auto x = tensor<Shape<1, 3, 3>>({1, nan, 5,  //
+                                           7, 2, 3,    //
+                                           4, 6, 0});
+    const auto y = forward<MaxPool<3>>(std::vector<float>{}, x);
+    BOOST_TEST(std::isnan(y[0]));
+    const auto dx = input_gradient<MaxPool<3>>(x, tensor<Shape<1, 1, 1>>({10}));
+    check_equal(dx, tensor<Shape<1, 3, 3>>({0, 10, 0, 0, 0, 0, 0, 0, 0}));
+
+    const auto last = tensor<Image>({1, 5, 2, 0,  //
+                                     3, nan, 8, 7,  //
+                                     -1, -2, 6, 6,  //
+                                     -3, -4, 6, nan});
+    const auto pooled = forward<MaxPool<2>>(std::vector<float>{}, last);
+    BOOST_TEST(std::isnan(pooled[0]));
+    BOOST_TEST(pooled[1] == 8.0f);
+    BOOST_TEST(pooled[2] == -1.0f);
+    BOOST_TEST(std::isnan(pooled[3]));
+}
+
 BOOST_AUTO_TEST_CASE(max_per_channel_and_floor) {
     // 2 channels of 5x5 with MaxPool<2>: the last row and column are dropped (floor rule).
     using In = Shape<2, 5, 5>;

@@ -2,13 +2,19 @@
 #define BOOST_TEST_MODULE training
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <typenet/data/augment.hpp>
 #include <typenet/train/trainer.hpp>
 #include <typenet/typenet.hpp>
 
@@ -259,9 +265,12 @@ BOOST_AUTO_TEST_CASE(nan_in_an_input_stops_training_naming_epoch_and_sample) {
     auto optimizer = make_optimizer<XorNet>(for_all_layers(Adam{}));
     auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
     Points data = separable_points(50, 4);
-    data.values[2 * 37 + 1] = std::numeric_limits<float>::quiet_NaN();  // sample 37
     FitOptions options = quiet(2);
     options.shuffle = false;
+    // The data is clean when fit checks it; sample 37 goes bad at the end of epoch 1, as a
+    // source computed on the fly might.
+    options.callback_every = 50;
+    options.callback = [&](const TrainingEvent&) { data.values[2 * 37 + 1] = std::numeric_limits<float>::quiet_NaN(); };
     try {
         trainer.fit(data, &data, options);
         BOOST_FAIL("training went on past a NaN input");
@@ -269,10 +278,10 @@ BOOST_AUTO_TEST_CASE(nan_in_an_input_stops_training_naming_epoch_and_sample) {
         const std::string message = e.what();
         BOOST_TEST_MESSAGE(message);
         BOOST_TEST(message.find("nan") != std::string::npos);
-        BOOST_TEST(message.find("epoch 1") != std::string::npos);
+        BOOST_TEST(message.find("epoch 2") != std::string::npos);
         BOOST_TEST(message.find("sample 38 of 50") != std::string::npos);  // 1-based position
         BOOST_TEST(message.find("index 37") != std::string::npos);
-        BOOST_TEST(e.history.epochs.empty());
+        BOOST_TEST(e.history.epochs.size() == 1u);
     }
     // The bad sample made no update: every weight is still finite.
     for (float w : net.parameters()) BOOST_TEST(std::isfinite(w));
@@ -286,7 +295,7 @@ BOOST_AUTO_TEST_CASE(data_that_does_not_fit_the_input_is_rejected) {
     three_d.dims = 3;
     three_d.add({1, 2, 3}, 0);
     BOOST_CHECK_EXCEPTION(trainer.fit(three_d, quiet(1)), training_error, [](const training_error& e) {
-        return std::string(e.what()).find("samples have 3 values, but the network's input needs 2") != std::string::npos;
+        return std::string(e.what()) == "typenet: fit: training sample 0 has 3 values, but the network's input needs 2";
     });
 }
 
@@ -351,4 +360,304 @@ BOOST_AUTO_TEST_CASE(flush_denormals_is_scoped) {
     BOOST_TEST(during == 0.0f);
 #endif
     BOOST_TEST(after == before);
+}
+
+// === every sample is checked before training or evaluation starts =============================
+
+namespace {
+
+/// The message of the training_error that `run` throws, or "" when it throws none.
+template <class Run>
+std::string training_error_of(Run run) {
+    try {
+        run();
+    } catch (const training_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+/// Sample 2 has one value too many: only a scan of every sample finds it.
+struct Ragged : Points {
+    std::span<const float> image(std::size_t i) const { return {values.data() + i * dims, dims + (i == 2 ? 1 : 0)}; }
+};
+
+/// Presents `points` unchanged, counting its reads, and names `points` as the data underneath.
+struct CountingView {
+    const Points& points;
+    mutable std::size_t reads = 0;
+    std::size_t size() const { return points.size(); }
+    std::span<const float> image(std::size_t i) const {
+        ++reads;
+        return points.image(i);
+    }
+    std::size_t label(std::size_t i) const { return points.label(i); }
+    const Points& underlying() const { return points; }
+};
+
+struct XorCase {
+    XorNet net;
+    decltype(make_optimizer<XorNet>(for_all_layers(Adam{}))) optimizer{for_all_layers(Adam{})};
+    Trainer<XorNet, SoftmaxCrossEntropy, decltype(optimizer)> trainer{net, optimizer};
+    XorCase() { initialize(net, Init::xavier_uniform, 3); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_label_beyond_the_outputs_is_rejected_before_training) {
+    XorCase c;
+    const auto before = c.net.parameters();
+    Points data = separable_points(50, 4);
+    data.classes[43] = 5;
+    BOOST_TEST(training_error_of([&] { c.trainer.fit(data, quiet(1)); }) ==
+               "typenet: fit: training sample 43 has label 5, but the network has 2 outputs");
+    BOOST_TEST(c.optimizer.steps() == 0u);
+    BOOST_TEST(std::memcmp(before.data(), c.net.parameters().data(), sizeof(before)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_validation_sample_is_rejected_before_training) {
+    XorCase c;
+    const Points train = separable_points(50, 4);
+    Points validation = separable_points(10, 5);
+    validation.classes[4] = 7;
+    BOOST_TEST(training_error_of([&] { c.trainer.fit(train, &validation, quiet(1)); }) ==
+               "typenet: fit: validation sample 4 has label 7, but the network has 2 outputs");
+    BOOST_TEST(c.optimizer.steps() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(every_sample_size_is_checked_not_only_the_first) {
+    XorCase c;
+    Ragged data;
+    for (const auto& [point, label] : {std::pair{0.0f, 0u}, {1.0f, 1u}, {2.0f, 0u}, {3.0f, 1u}})
+        data.add({point, -point}, label);
+    BOOST_TEST(training_error_of([&] { c.trainer.fit(data, quiet(1)); }) ==
+               "typenet: fit: training sample 2 has 3 values, but the network's input needs 2");
+    BOOST_TEST(c.optimizer.steps() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_non_finite_input_is_rejected_before_training) {
+    XorCase c;
+    Points data = separable_points(50, 4);
+    data.values[2 * 37 + 1] = std::numeric_limits<float>::quiet_NaN();
+    BOOST_TEST(training_error_of([&] { c.trainer.fit(data, quiet(1)); }) ==
+               "typenet: fit: training sample 37 has value nan at position 1; inputs must be finite");
+    data.values[2 * 37 + 1] = 0;
+    data.values[2 * 12] = -std::numeric_limits<float>::infinity();
+    BOOST_TEST(training_error_of([&] { c.trainer.fit(data, quiet(1)); }) ==
+               "typenet: fit: training sample 12 has value -inf at position 0; inputs must be finite");
+    BOOST_TEST(c.optimizer.steps() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(evaluate_and_sanity_check_check_every_sample) {
+    XorCase c;
+    Points data = xor_points();
+    data.classes[2] = 9;
+    BOOST_TEST(training_error_of([&] { c.trainer.evaluate(data); }) ==
+               "typenet: evaluate: sample 2 has label 9, but the network has 2 outputs");
+    BOOST_TEST(training_error_of([&] { c.trainer.sanity_check(data); }) ==
+               "typenet: sanity_check: sample 2 has label 9, but the network has 2 outputs");
+    BOOST_TEST(c.optimizer.steps() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(step_checks_the_whole_batch_before_any_work) {
+    XorCase c;
+    Points data = xor_points();
+    data.classes[1] = 5;
+    auto pairs = make_trainer<SoftmaxCrossEntropy, 2>(c.net, c.optimizer);
+    const std::array<std::size_t, 2> bad_label{0, 1}, past_the_end{0, 4};
+    BOOST_TEST(training_error_of([&] { pairs.step(data, bad_label); }) ==
+               "typenet: step: sample 1 has label 5, but the network has 2 outputs");
+    BOOST_TEST(training_error_of([&] { pairs.step(data, past_the_end); }) ==
+               "typenet: step: sample index 4 is out of range (the data has 4 samples)");
+    BOOST_TEST(c.optimizer.steps() == 0u);
+    for (float g : c.net.gradients()) BOOST_TEST(g == 0.0f);  // sample 0 was not even run
+}
+
+BOOST_AUTO_TEST_CASE(sources_computed_on_the_fly_are_checked_through_their_data) {
+    // RandomShift draws an offset at every read: the check reads the Dataset underneath instead.
+    using Net = Network<Input<1, 2, 2>, Flatten, Dense<3>>;
+    Net net;
+    auto optimizer = make_optimizer<Net>(for_all_layers(SGD{}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
+    Dataset images{2, 2, std::vector<float>(12, 0.5f), {0, 5, 2}};
+    BOOST_TEST(training_error_of([&] { trainer.fit(RandomShift(images, 1, 7), quiet(1)); }) ==
+               "typenet: fit: training sample 1 has label 5, but the network has 3 outputs");
+
+    const Points data = separable_points(20, 4);
+    const CountingView view{data};
+    XorCase c;
+    c.trainer.fit(view, quiet(1));
+    BOOST_TEST(view.reads == 20u);  // each sample read once, by training only
+}
+
+BOOST_AUTO_TEST_CASE(sanity_check_without_samples_is_an_error) {
+    XorCase c;
+    BOOST_TEST(training_error_of([&] { c.trainer.sanity_check(Points{}); }) ==
+               "typenet: sanity_check: no samples to overfit (the data has 0, SanityOptions::samples is 32)");
+    BOOST_TEST(training_error_of([&] { c.trainer.sanity_check(xor_points(), {.samples = 0}); }) ==
+               "typenet: sanity_check: no samples to overfit (the data has 4, SanityOptions::samples is 0)");
+}
+
+BOOST_AUTO_TEST_CASE(exponential_decay_over_zero_steps_keeps_the_rate) {
+    const ExponentialDecay decay{.rate = 0.5, .steps = 0};
+    BOOST_TEST(decay(0.1, 0) == 0.1);
+    BOOST_TEST(decay(0.1, 7) == 0.1);
+}
+
+// === updates computed by hand over minibatches ===============================================
+
+namespace {
+
+// Input<2> -> Dense<1> in double, MSE against the one-hot target 1: L = (y - 1)^2.
+using Pair = Network<Input<2>, Dense<1>>::with_scalar<double>;
+using PairParameters = std::array<double, 3>;  // w0, w1, b: Dense's order, weights then bias
+
+/// Five samples, so batches of 3 leave a partial last batch of 2. All values are exact in float.
+Points five_points() {
+    Points p;
+    p.add({1, 2}, 0);
+    p.add({0.5f, -1}, 0);
+    p.add({-2, 0.25f}, 0);
+    p.add({3, 1}, 0);
+    p.add({-0.5f, -1.5f}, 0);
+    return p;
+}
+
+PairParameters mean_gradient(const Points& data, const PairParameters& p, std::size_t begin, std::size_t end) {
+    PairParameters g{};
+    for (std::size_t i = begin; i < end; ++i) {
+        const double x0 = data.image(i)[0], x1 = data.image(i)[1];
+        const double dy = 2 * (p[0] * x0 + p[1] * x1 + p[2] - 1);
+        g[0] += dy * x0;
+        g[1] += dy * x1;
+        g[2] += dy;
+    }
+    for (double& v : g) v /= double(end - begin);
+    return g;
+}
+
+/// The parameters after `epochs` passes over `data` in order, in batches of `batch`, where
+/// `update(p, mean_gradient, t)` applies update t (from 0).
+template <class Update>
+PairParameters by_hand(const Points& data, PairParameters p, std::size_t batch, std::size_t epochs, Update update) {
+    std::size_t t = 0;
+    for (std::size_t epoch = 0; epoch < epochs; ++epoch)
+        for (std::size_t begin = 0; begin < data.size(); begin += batch)
+            update(p, mean_gradient(data, p, begin, std::min(begin + batch, data.size())), t++);
+    return p;
+}
+
+/// What the trainer makes of the same run, at batch 3.
+template <class Rule>
+PairParameters by_trainer(const Points& data, const PairParameters& start, std::size_t epochs, Rule rule) {
+    Pair net;
+    std::copy(start.begin(), start.end(), net.parameters().begin());
+    auto optimizer = make_optimizer<Pair>(for_all_layers(rule));
+    auto trainer = make_trainer<MeanSquaredError, 3>(net, optimizer);
+    FitOptions options = quiet(epochs);
+    options.shuffle = false;
+    trainer.fit(data, options);
+    BOOST_TEST(optimizer.steps() == 2 * epochs);
+    return {net.parameters()[0], net.parameters()[1], net.parameters()[2]};
+}
+
+/// Adam as its paper writes it, with L2 weight decay added to the gradient and a learning rate
+/// for update t from `learning_rate(t)`.
+struct AdamByHand {
+    std::function<double(std::size_t)> learning_rate;
+    double weight_decay = 0;
+    PairParameters m{}, v{};
+    void operator()(PairParameters& p, const PairParameters& mean, std::size_t t) {
+        const double c1 = 1 - std::pow(0.9, double(t + 1)), c2 = 1 - std::pow(0.999, double(t + 1));
+        for (std::size_t k = 0; k < 3; ++k) {
+            const double g = mean[k] + weight_decay * p[k];
+            m[k] = 0.9 * m[k] + 0.1 * g;
+            v[k] = 0.999 * v[k] + 0.001 * g * g;
+            p[k] -= learning_rate(t) * (m[k] / c1) / (std::sqrt(v[k] / c2) + 1e-8);
+        }
+    }
+};
+
+constexpr PairParameters pair_start{0.5, -0.25, 0.1};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sgd_minibatches_update_with_the_mean_gradient) {
+    const Points data = five_points();
+    const PairParameters expected = by_hand(data, pair_start, 3, 1, [](PairParameters& p, const PairParameters& g, std::size_t) {
+        for (std::size_t k = 0; k < 3; ++k) p[k] -= 0.1 * g[k];
+    });
+    const PairParameters trained = by_trainer(data, pair_start, 1, SGD{.learning_rate = 0.1});
+    for (std::size_t k = 0; k < 3; ++k) BOOST_TEST(trained[k] == expected[k], boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(adam_minibatches_update_with_the_mean_gradient) {
+    const Points data = five_points();
+    const PairParameters expected = by_hand(data, pair_start, 3, 1, AdamByHand{[](std::size_t) { return 0.1; }});
+    const PairParameters trained = by_trainer(data, pair_start, 1, Adam{.learning_rate = 0.1});
+    for (std::size_t k = 0; k < 3; ++k) BOOST_TEST(trained[k] == expected[k], boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(adam_with_weight_decay_and_a_decaying_rate_matches_hand_computation) {
+    // Two epochs of two batches: four updates at 0.1, 0.1 / sqrt(2), 0.05, 0.05 / sqrt(2).
+    const Points data = five_points();
+    const PairParameters expected = by_hand(
+        data, pair_start, 3, 2, AdamByHand{[](std::size_t t) { return 0.1 * std::pow(0.5, double(t) / 2); }, 0.01});
+    const PairParameters trained =
+        by_trainer(data, pair_start, 2, Adam{.learning_rate = 0.1, .weight_decay = 0.01, .decay = {0.5, 2}});
+    for (std::size_t k = 0; k < 3; ++k) BOOST_TEST(trained[k] == expected[k], boost::test_tools::tolerance(1e-12));
+}
+
+// === non-finite weights ======================================================================
+
+namespace {
+
+using ReluNet = Network<Input<2>, Dense<4>, ReLU, Dense<2>>;
+
+// A NaN bias silences its ReLU unit (NaN > 0 is false): the loss stays finite and the unit's
+// gradient is 0, so only the scan of the weights can notice. Parameter 9 of layer 0 is the second unit's bias
+// (Dense keeps its 4 x 2 weights first).
+constexpr std::size_t silenced_bias = 9;
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_non_finite_weight_stops_training_and_keeps_the_history) {
+    ReluNet net;
+    initialize(net, Init::he_uniform, 3);
+    auto optimizer = make_optimizer<ReluNet>(for_all_layers(SGD{.learning_rate = 0.01}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
+    const Points data = separable_points(50, 4);
+    FitOptions options = quiet(3);
+    options.check_weights_every = 10;
+    options.callback_every = 25;
+    options.callback = [&](const TrainingEvent& event) {
+        if (event.epoch == 2 && event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
+    };
+    try {
+        trainer.fit(data, options);
+        BOOST_FAIL("training went on with a NaN weight");
+    } catch (const training_error& e) {
+        BOOST_TEST(std::string(e.what()) ==
+                   "typenet: parameter 9 of layer 0 (Dense) became nan during epoch 2 (by sample 30 of 50); "
+                   "training stopped. Lower the learning rate.");
+        BOOST_TEST(e.history.epochs.size() == 1u);
+        BOOST_TEST(e.history.iterations.size() == 50u + 30u);  // one record per sample here
+    }
+}
+
+BOOST_AUTO_TEST_CASE(weights_are_checked_at_every_epoch_end) {
+    ReluNet net;
+    initialize(net, Init::he_uniform, 3);
+    auto optimizer = make_optimizer<ReluNet>(for_all_layers(SGD{.learning_rate = 0.01}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
+    const Points data = separable_points(50, 4);
+    FitOptions options = quiet(2);
+    options.check_weights_every = 0;  // no scans during the epoch
+    options.callback_every = 25;
+    options.callback = [&](const TrainingEvent& event) {
+        if (event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
+    };
+    BOOST_TEST(training_error_of([&] { trainer.fit(data, options); }) ==
+               "typenet: parameter 9 of layer 0 (Dense) became nan during epoch 1 (by sample 50 of 50); "
+               "training stopped. Lower the learning rate.");
 }

@@ -7,7 +7,10 @@
 #include <span>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <typenet/data/dataset.hpp>
+#include <typenet/data/error.hpp>
 #include <typenet/random.hpp>
 
 namespace typenet {
@@ -16,13 +19,18 @@ namespace typenet {
 /// drawing a new offset each time an image is read, so every epoch sees slightly different
 /// digits: LeNet-5 generalises measurably better for it. The uncovered border takes the image's
 /// smallest value, its background even after zero-centering. Offsets depend only on the seed and
-/// the order of reads. Give it to `fit` only; evaluate on the plain data.
+/// the order of reads. Give it to `fit` only; evaluate on the plain data. `fit` checks the
+/// samples through `underlying()`, so the check draws no offsets (see SampleSource).
 class RandomShift {
 public:
+    /// Throws `data_error` when `max_shift` could move an image entirely out of view (a shift of
+    /// its height or width or more), which also keeps the offset arithmetic far from overflow.
     RandomShift(const Dataset& data, std::size_t max_shift, std::uint64_t seed)
-        : data_(data), max_shift_(max_shift), random_(seed), shifted_(data.image_size()) {}
+        : data_(data), max_shift_(checked_shift(data, max_shift)), random_(seed), shifted_(data.image_size()) {}
 
     [[nodiscard]] std::size_t size() const { return data_.size(); }
+    /// The images before shifting: same size and labels, and a shifted image holds only its values.
+    [[nodiscard]] const Dataset& underlying() const { return data_; }
     [[nodiscard]] std::uint8_t label(std::size_t i) const { return data_.label(i); }
 
     /// Image i at a new random offset. The view stays valid until the next call.
@@ -43,6 +51,15 @@ public:
     }
 
 private:
+    static std::size_t checked_shift(const Dataset& data, std::size_t max_shift) {
+        const std::size_t side = std::min(data.rows, data.cols);
+        if (max_shift > 0 && max_shift >= side)
+            throw data_error(fmt::format("RandomShift: a shift of up to {} pixels can move {}x{} images out of view; "
+                                         "use at most {}",
+                                         max_shift, data.rows, data.cols, side > 0 ? side - 1 : 0));
+        return max_shift;
+    }
+
     const Dataset& data_;
     std::size_t max_shift_;
     // Reading is logically const (the data set does not change), but draws offsets and reuses

@@ -50,7 +50,9 @@ struct Pool {
                             for (std::size_t kx = 0; kx < Size; ++kx) {
                                 const T v = x(c, oy * Step + ky, ox * Step + kx);
                                 if constexpr (std::is_same_v<Reduce, max_reduce>) {
-                                    if (v > acc) acc = v;
+                                    // v != v holds only for NaN: a NaN anywhere in the window
+                                    // wins and stays, as in PyTorch, so a bad input is never hidden.
+                                    if (v > acc || v != v) acc = v;
                                 } else if (ky + kx > 0) {
                                     acc += v;
                                 }
@@ -60,8 +62,9 @@ struct Pool {
                     }
         }
 
-        /// Max pooling routes each gradient to the first position holding the maximum (found again
-        /// from x and y, so the forward pass keeps no argmax cache); average pooling spreads it.
+        /// Max pooling routes each gradient to the first position holding the maximum, or the
+        /// first NaN when the maximum is NaN (found again from x and y, so the forward pass keeps
+        /// no argmax cache); average pooling spreads it.
         template <bool InputGradient>
         static constexpr void backward(const T*, T*, TensorView<In, const T> x, TensorView<output_shape, const T> y,
                                        TensorView<output_shape, const T> dy, TensorView<In, T> dx) {
@@ -73,12 +76,16 @@ struct Pool {
                             const T g = dy(c, oy, ox);
                             if constexpr (std::is_same_v<Reduce, max_reduce>) {
                                 [&] {
+                                    const T maximum = y(c, oy, ox);
+                                    const bool is_nan = maximum != maximum;
                                     for (std::size_t ky = 0; ky < Size; ++ky)
-                                        for (std::size_t kx = 0; kx < Size; ++kx)
-                                            if (x(c, oy * Step + ky, ox * Step + kx) == y(c, oy, ox)) {
+                                        for (std::size_t kx = 0; kx < Size; ++kx) {
+                                            const T v = x(c, oy * Step + ky, ox * Step + kx);
+                                            if (is_nan ? v != v : v == maximum) {
                                                 dx(c, oy * Step + ky, ox * Step + kx) += g;
                                                 return;
                                             }
+                                        }
                                 }();
                             } else {
                                 const T share = g / T(Size * Size);

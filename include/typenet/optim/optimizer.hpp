@@ -22,10 +22,28 @@ struct LayerKind {
     constexpr std::string_view view() const { return {chars, N - 1}; }
 };
 
+namespace detail {
+
+/// A layer kind spelt out character by character: every compiler prints these readably in a
+/// diagnostic (Clang prints a LayerKind argument as a list of character codes).
+template <char... Chars>
+struct kind {};
+template <class... Kinds>
+struct kinds {};
+
+template <LayerKind Kind, std::size_t... I>
+kind<Kind.chars[I]...> spell_out(std::index_sequence<I...>);
+template <LayerKind Kind>
+using spelled = decltype(spell_out<Kind>(std::make_index_sequence<Kind.view().size()>{}));
+
+}  // namespace detail
+
 /// An update rule and the layer kinds it trains; no kinds means every layer.
 template <class Rule, LayerKind... Kinds>
 struct LayerGroup {
     Rule rule;
+    /// The kinds as types, for diagnostics.
+    using spelled_kinds = detail::kinds<detail::spelled<Kinds>...>;
 
     static constexpr bool covers([[maybe_unused]] std::string_view kind) {
         return sizeof...(Kinds) == 0 || ((Kinds.view() == kind) || ...);
@@ -56,6 +74,31 @@ struct optimizer_coverage_check {
     static_assert(MatchingGroups < 2, "typenet: more than one optimizer group trains this layer");
     static constexpr bool ok = MatchingGroups == 1;
 };
+
+/// Fails for a group that trains no layer: no layer with parameters has one of its kinds (a
+/// misspelt kind, or a kind the network does not contain). The group's position among the
+/// make_optimizer arguments (from 0) and its kinds are arguments, so the compiler names them.
+template <std::size_t GroupIndex, class Kinds, std::size_t TrainedLayers>
+struct optimizer_group_check {
+    static_assert(TrainedLayers > 0, "typenet: this optimizer group trains no layer: no layer with parameters "
+                                     "has one of its kinds (see Kinds; they are spelt as in summary(), e.g. "
+                                     "\"Conv2D\", \"Dense\")");
+    static constexpr bool ok = TrainedLayers > 0;
+};
+
+/// How many layers with parameters `Group` trains.
+template <class Net, class Group>
+inline constexpr std::size_t layers_trained_by = []<std::size_t... I>(std::index_sequence<I...>) {
+    return (std::size_t{Net::template layer_parameter_count<I> > 0 && Group::covers(Net::template layer_kind<I>)} +
+            ... + 0);
+}(std::make_index_sequence<Net::layer_count>{});
+
+/// One check per group, as base classes (see optimizer_coverage).
+template <class Net, class GroupIndices, class... Groups>
+struct optimizer_groups_used;
+template <class Net, std::size_t... G, class... Groups>
+struct optimizer_groups_used<Net, std::index_sequence<G...>, Groups...>
+    : optimizer_group_check<G, typename Groups::spelled_kinds, layers_trained_by<Net, Groups>>... {};
 
 /// One group bound to a network: which layers it owns and their optimizer state.
 template <class Net, class Group>
@@ -117,8 +160,11 @@ struct optimizer_coverage<Net, std::index_sequence<I...>, Groups...>
 
 /// The optimizer of a whole network: each group updates the layers it owns, with its own
 /// rule and fixed-size state. Made by `make_optimizer<Net>(groups...)`.
+/// A group that trains no layer is a compile error naming it, reported before the layers it
+/// leaves untrained, which that mistake usually causes.
 template <class Net, class... Groups>
-class Optimizer : detail::optimizer_coverage<Net, std::make_index_sequence<Net::layer_count>, Groups...> {
+class Optimizer : detail::optimizer_groups_used<Net, std::index_sequence_for<Groups...>, Groups...>,
+                  detail::optimizer_coverage<Net, std::make_index_sequence<Net::layer_count>, Groups...> {
     static_assert(sizeof...(Groups) > 0, "typenet: an optimizer needs at least one group");
 
 public:

@@ -14,6 +14,8 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -27,11 +29,22 @@
 namespace typenet {
 
 /// Labelled samples: `size()`, `image(i)` (values in the network's input order), `label(i)`.
+/// `fit`, `evaluate` and `sanity_check` check every sample they will use before any work: a label
+/// below the network's output count, an image of the input's size, finite values. A source that
+/// computes its samples on the fly from other data (`RandomShift`) can name that data as
+/// `underlying()`, a SampleSource of the same size whose labels it keeps and whose values it only
+/// moves: the checks then scan it instead, without computing a single sample.
 template <class D>
 concept SampleSource = requires(const D& d, std::size_t i) {
     { d.size() } -> std::convertible_to<std::size_t>;
     { d.image(i) } -> std::convertible_to<std::span<const float>>;
     { d.label(i) } -> std::convertible_to<std::size_t>;
+};
+
+/// A SampleSource that computes its samples from `underlying()`, which the checks read instead.
+template <class D>
+concept DerivedSampleSource = SampleSource<D> && requires(const D& d) {
+    requires SampleSource<std::remove_cvref_t<decltype(d.underlying())>>;
 };
 
 /// Thrown when training cannot go on (a non-finite loss or weight, data that does not fit the
@@ -59,7 +72,13 @@ struct FitOptions {
     std::FILE* progress_stream = stdout;
     std::size_t callback_every = 0;  ///< samples; 0 = never
     std::function<void(const TrainingEvent&)> callback{};
-    std::size_t check_weights_every = 4096;  ///< samples between scans of the weights for NaN/Inf
+    /// Samples between scans of the weights for NaN/Inf during an epoch; the weights are also
+    /// scanned at the end of every epoch, whatever this is (0: only then).
+    std::size_t check_weights_every = 4096;
+    /// Called in order after each epoch whose loss and weights are finite, once its validation
+    /// is done and its record is in the history: e.g. to save a checkpoint (examples/support/
+    /// mnist_run.hpp). An exception from a hook ends `fit` and propagates unchanged.
+    std::vector<std::function<void(const EpochRecord&)>> on_epoch_end{};
 };
 
 struct SanityOptions {
@@ -109,10 +128,14 @@ public:
 
     /// One minibatch: at most BatchSize samples of `data` at `indices`, then one update.
     /// When a loss is not finite, stops before updating and reports it in the result.
+    /// Throws training_error, before any work, for an index past the end of `data` or a label
+    /// the network has no output for (the only checks cheap enough for every step).
     template <SampleSource Source>
     StepResult step(const Source& data, std::span<const std::size_t> indices) {
+        const auto batch = indices.first(std::min(indices.size(), BatchSize));
+        for (std::size_t index : batch) check_index_and_label(data, index);
         StepResult result;
-        for (std::size_t index : indices.first(std::min(indices.size(), BatchSize))) {
+        for (std::size_t index : batch) {
             const double loss = forward_backward(data, index, result.correct);
             if (!std::isfinite(loss)) {
                 result.finite = false;
@@ -127,23 +150,11 @@ public:
     }
 
     /// Mean loss, accuracy and confusion matrix of the network on `data`.
+    /// Throws training_error if a sample does not fit the network (see SampleSource).
     template <SampleSource Source>
     Evaluation evaluate(const Source& data) {
-        check_fits(data, "evaluate");
-        FlushDenormals flush;
-        constexpr std::size_t classes = Net::output_shape_type::size;
-        Evaluation result{0, 0, data.size(), ConfusionMatrix(classes)};
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            load(data, i);
-            const auto& output = net_.forward(input_);
-            result.loss += double(Loss::compute(output, data.label(i), gradient_));
-            result.confusion.add(data.label(i), argmax(output));
-        }
-        if (data.size() > 0) {
-            result.loss /= double(data.size());
-            result.accuracy = double(result.confusion.correct()) / double(data.size());
-        }
-        return result;
+        check_samples(data, data.size(), "evaluate", "");
+        return evaluate_checked(data);
     }
 
     /// Trains for `options.epochs` epochs without validation.
@@ -154,86 +165,45 @@ public:
 
     /// Trains for `options.epochs` epochs, evaluating on `validation` (if given) after each.
     /// The two may be different kinds of source, e.g. augmented training images.
-    /// Throws training_error on a NaN/Inf loss or weight, naming the epoch and sample.
+    /// Both are checked first (see SampleSource); then training_error on a NaN/Inf loss or
+    /// weight names the epoch and sample and keeps the history so far.
     template <SampleSource Source, SampleSource Validation>
     History fit(const Source& train, const Validation* validation, const FitOptions& options) {
-        check_fits(train, "fit");
+        check_samples(train, train.size(), "fit", "training ");
         if (train.size() == 0) throw training_error("typenet: fit: the training set is empty", {});
+        if (validation != nullptr) check_samples(*validation, validation->size(), "fit", "validation ");
         History history;
         std::vector<std::size_t> order(train.size());
         std::iota(order.begin(), order.end(), std::size_t{0});
         Random random(options.seed);
         ProgressLine progress(options.progress_stream, options.progress);
-        const std::size_t n = train.size();
-        const std::size_t record_every = std::max<std::size_t>(1, n / std::max<std::size_t>(1, options.records_per_epoch));
-
         for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
             if (options.shuffle)
-                shuffle_positions(n, random, [&](std::size_t a, std::size_t b) { std::swap(order[a], order[b]); });
-            progress.start_epoch(epoch, options.epochs, n);
-            double loss_sum = 0;
-            std::size_t correct = 0, done = 0, next_record = record_every, next_callback = options.callback_every,
-                        next_check = options.check_weights_every;
-            const auto start = std::chrono::steady_clock::now();
-            std::chrono::steady_clock::duration in_callbacks{};
-            {
-                FlushDenormals flush;
-                while (done < n) {
-                    const std::size_t count = std::min(BatchSize, n - done);
-                    const StepResult r = step(train, std::span<const std::size_t>(order).subspan(done, count));
-                    if (!r.finite) {
-                        const std::size_t bad = done + r.samples;
-                        fail(history, fmt::format("typenet: the loss became {} at epoch {}, sample {} of {} (data set "
-                                                  "index {}); training stopped. Check that input for NaN/Inf, or "
-                                                  "lower the learning rate.",
-                                                  last_loss_, epoch, bad + 1, n, order[bad]));
-                    }
-                    loss_sum += r.loss;
-                    correct += r.correct;
-                    done += r.samples;
-                    const double running_loss = loss_sum / double(done), running_accuracy = double(correct) / double(done);
-                    progress.update(done, running_loss, running_accuracy);
-                    if (done >= next_record || done == n) {
-                        history.iterations.push_back({double(epoch - 1) + double(done) / double(n), running_loss, running_accuracy});
-                        next_record += record_every;
-                    }
-                    if (options.check_weights_every > 0 && (done >= next_check || done == n)) {
-                        check_weights(history, epoch, done, n);
-                        next_check += options.check_weights_every;
-                    }
-                    if (options.callback && options.callback_every > 0 && done >= next_callback) {
-                        const auto called = std::chrono::steady_clock::now();
-                        options.callback(TrainingEvent{epoch, done, n, running_loss, running_accuracy});
-                        in_callbacks += std::chrono::steady_clock::now() - called;
-                        next_callback += options.callback_every;
-                    }
-                }
-            }
-            // Callbacks (previews, user code) are not training: their time is left out.
-            const double seconds =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start - in_callbacks).count();
-            EpochRecord record{epoch, loss_sum / double(n), double(correct) / double(n), {}, {}, seconds,
-                               seconds > 0 ? double(n) / seconds : 0.0};
-            std::string summary;
-            if (validation != nullptr && validation->size() > 0) {
-                const Evaluation v = evaluate(*validation);
-                record.validation_loss = v.loss;
-                record.validation_accuracy = v.accuracy;
-                summary = fmt::format("validation loss {:.4f}  accuracy {:.2f}%", v.loss, 100.0 * v.accuracy);
-            }
-            progress.finish_epoch(summary);
+                shuffle_positions(order.size(), random, [&](std::size_t a, std::size_t b) { std::swap(order[a], order[b]); });
+            progress.start_epoch(epoch, options.epochs, order.size());
+            EpochRecord record = run_epoch(train, order, epoch, options, progress, history);
+            // Before anything sees these weights: validation, the history, checkpoints.
+            check_weights(history, epoch, order.size(), order.size());
+            progress.finish_epoch(validate(validation, record));
             history.epochs.push_back(record);
+            for (const auto& hook : options.on_epoch_end) hook(history.epochs.back());
         }
         return history;
     }
 
     /// Trains on the first `options.samples` samples until their mean loss drops below
     /// `options.target_loss`: a network that cannot overfit a handful of samples has a bug.
+    /// Throws training_error when there is no sample to train on or one does not fit the network.
     template <SampleSource Source>
     SanityResult sanity_check(const Source& data, const SanityOptions& options = {}) {
-        check_fits(data, "sanity_check");
-        FlushDenormals flush;
         const std::size_t n = std::min(options.samples, data.size());
+        if (n == 0)
+            throw training_error(fmt::format("typenet: sanity_check: no samples to overfit (the data has {}, "
+                                             "SanityOptions::samples is {})",
+                                             data.size(), options.samples),
+                                 {});
+        check_samples(data, n, "sanity_check", "");
+        FlushDenormals flush;
         std::vector<std::size_t> order(n);
         std::iota(order.begin(), order.end(), std::size_t{0});
         SanityResult result;
@@ -257,18 +227,136 @@ public:
     }
 
 private:
+    static constexpr std::size_t classes = Net::output_shape_type::size;
+    static constexpr std::size_t input_size = Net::input_shape_type::size;
+
+    /// One pass over `train` in `order`: steps, progress, iteration records, weight scans during
+    /// the epoch and callbacks. Returns the epoch's record without validation.
     template <class Source>
-    void check_fits(const Source& data, const char* what) const {
-        if (data.size() > 0 && data.image(0).size() != Net::input_shape_type::size)
-            throw training_error(fmt::format("typenet: {}: samples have {} values, but the network's input needs {}",
-                                             what, data.image(0).size(), Net::input_shape_type::size),
+    EpochRecord run_epoch(const Source& train, std::span<const std::size_t> order, std::size_t epoch,
+                          const FitOptions& options, ProgressLine& progress, History& history) {
+        const std::size_t n = order.size();
+        const std::size_t record_every = std::max<std::size_t>(1, n / std::max<std::size_t>(1, options.records_per_epoch));
+        double loss_sum = 0;
+        std::size_t correct = 0, done = 0, next_record = record_every, next_callback = options.callback_every,
+                    next_check = options.check_weights_every;
+        const auto start = std::chrono::steady_clock::now();
+        std::chrono::steady_clock::duration in_callbacks{};
+        {
+            FlushDenormals flush;
+            while (done < n) {
+                const StepResult r = step(train, order.subspan(done, std::min(BatchSize, n - done)));
+                if (!r.finite) fail_on_loss(history, epoch, done + r.samples, order);
+                loss_sum += r.loss;
+                correct += r.correct;
+                done += r.samples;
+                const double running_loss = loss_sum / double(done), running_accuracy = double(correct) / double(done);
+                progress.update(done, running_loss, running_accuracy);
+                if (done >= next_record || done == n) {
+                    history.iterations.push_back({double(epoch - 1) + double(done) / double(n), running_loss, running_accuracy});
+                    next_record += record_every;
+                }
+                // The end of the epoch has its own scan (in fit).
+                if (options.check_weights_every > 0 && done >= next_check && done < n) {
+                    check_weights(history, epoch, done, n);
+                    next_check += options.check_weights_every;
+                }
+                if (options.callback && options.callback_every > 0 && done >= next_callback) {
+                    const auto called = std::chrono::steady_clock::now();
+                    options.callback(TrainingEvent{epoch, done, n, running_loss, running_accuracy});
+                    in_callbacks += std::chrono::steady_clock::now() - called;
+                    next_callback += options.callback_every;
+                }
+            }
+        }
+        // Callbacks (previews, user code) are not training: their time is left out.
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start - in_callbacks).count();
+        return {epoch, loss_sum / double(n), double(correct) / double(n), {}, {}, seconds,
+                seconds > 0 ? double(n) / seconds : 0.0};
+    }
+
+    /// Fills in `record`'s validation results (if there is a validation set) and returns the
+    /// text the progress line ends the epoch with.
+    template <class Validation>
+    std::string validate(const Validation* validation, EpochRecord& record) {
+        if (validation == nullptr || validation->size() == 0) return {};
+        const Evaluation v = evaluate_checked(*validation);
+        record.validation_loss = v.loss;
+        record.validation_accuracy = v.accuracy;
+        return fmt::format("validation loss {:.4f}  accuracy {:.2f}%", v.loss, 100.0 * v.accuracy);
+    }
+
+    template <class Source>
+    Evaluation evaluate_checked(const Source& data) {
+        FlushDenormals flush;
+        Evaluation result{0, 0, data.size(), ConfusionMatrix(classes)};
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            load(data, i);
+            const auto& output = net_.forward(input_);
+            result.loss += double(Loss::compute(output, data.label(i), gradient_));
+            result.confusion.add(data.label(i), argmax(output));
+        }
+        if (data.size() > 0) {
+            result.loss /= double(data.size());
+            result.accuracy = double(result.confusion.correct()) / double(data.size());
+        }
+        return result;
+    }
+
+    /// Throws training_error naming the first of samples [0, count) that does not fit the network.
+    /// `role` ("training ", "validation " or "") says which data it is in the message.
+    template <class Source>
+    void check_samples(const Source& data, std::size_t count, std::string_view context, std::string_view role) const {
+        if constexpr (DerivedSampleSource<Source>) {
+            check_samples(data.underlying(), count, context, role);
+        } else {
+            for (std::size_t i = 0; i < count; ++i) {
+                check_label(data, i, context, role);
+                const std::span<const float> image = data.image(i);
+                check_size(image, i, context, role);
+                const auto bad = std::find_if(image.begin(), image.end(), [](float v) { return !std::isfinite(v); });
+                if (bad != image.end())
+                    fail_sample(context, role, i,
+                                fmt::format("has value {} at position {}; inputs must be finite", *bad, bad - image.begin()));
+            }
+        }
+    }
+
+    template <class Source>
+    void check_index_and_label(const Source& data, std::size_t index) const {
+        if (index >= data.size())
+            throw training_error(fmt::format("typenet: step: sample index {} is out of range (the data has {} samples)",
+                                             index, data.size()),
                                  {});
+        check_label(data, index, "step", "");
+    }
+
+    template <class Source>
+    static void check_label(const Source& data, std::size_t index, std::string_view context, std::string_view role) {
+        const std::size_t label = data.label(index);
+        if (label >= classes)
+            fail_sample(context, role, index, fmt::format("has label {}, but the network has {} outputs", label, classes));
+    }
+
+    static void check_size(std::span<const float> image, std::size_t index, std::string_view context, std::string_view role) {
+        if (image.size() != input_size)
+            fail_sample(context, role, index,
+                        fmt::format("has {} values, but the network's input needs {}", image.size(), input_size));
+    }
+
+    [[noreturn]] static void fail_sample(std::string_view context, std::string_view role, std::size_t index,
+                                         const std::string& problem) {
+        throw training_error(fmt::format("typenet: {}: {}sample {} {}", context, role, index, problem), {});
     }
 
     template <class Source>
     void load(const Source& data, std::size_t index) {
         const std::span<const float> image = data.image(index);
-        for (std::size_t i = 0; i < Net::input_shape_type::size; ++i) input_[i] = T(image[i]);
+        if (image.size() != input_size) {
+            net_.zero_gradients();  // a batch cut short leaves nothing behind
+            check_size(image, index, "step", "");
+        }
+        for (std::size_t i = 0; i < input_size; ++i) input_[i] = T(image[i]);
     }
 
     template <class Source>
@@ -282,6 +370,12 @@ private:
         correct += argmax(output) == label ? 1 : 0;
         net_.backward(gradient_);
         return loss;
+    }
+
+    [[noreturn]] void fail_on_loss(History& history, std::size_t epoch, std::size_t bad, std::span<const std::size_t> order) {
+        fail(history, fmt::format("typenet: the loss became {} at epoch {}, sample {} of {} (data set index {}); training "
+                                  "stopped. Check that input for NaN/Inf, or lower the learning rate.",
+                                  last_loss_, epoch, bad + 1, order.size(), order[bad]));
     }
 
     void check_weights(History& history, std::size_t epoch, std::size_t done, std::size_t n) {
