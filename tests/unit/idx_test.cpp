@@ -223,8 +223,19 @@ BOOST_AUTO_TEST_CASE(writer_rejects_what_the_reader_would_reject) {
                           message_has({path.string(), "0 rows"}));
     BOOST_CHECK_EXCEPTION(typenet::write_idx_labels(path, Bytes{}), typenet::data_error,
                           message_has({path.string(), "0 labels"}));
-    BOOST_CHECK_EXCEPTION(typenet::write_idx_labels(dir / "missing-dir" / "labels", Bytes{1}), typenet::data_error,
-                          message_has({"missing-dir", "cannot be opened for writing"}));
+    const fs::path missing = dir / "missing-dir";
+    BOOST_CHECK_EXCEPTION(typenet::write_idx_labels(missing / "labels", Bytes{1}), typenet::data_error,
+                          message_has({(missing / "labels").string(), "cannot be written",
+                                       fmt::format("the directory '{}' does not exist", missing.string())}));
+}
+
+BOOST_AUTO_TEST_CASE(writer_replaces_a_file_without_leaving_anything_beside_it) {
+    const fs::path path = dir / "labels-idx1-ubyte";
+    typenet::write_idx_labels(path, Bytes{1, 2, 3});
+    typenet::write_idx_labels(path, Bytes{4, 5});
+    BOOST_TEST((typenet::read_idx_labels(path) == Bytes{4, 5}));
+    std::vector<fs::path> entries{fs::directory_iterator(dir), {}};
+    BOOST_TEST(entries.size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

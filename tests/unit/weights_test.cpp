@@ -2,11 +2,14 @@
 #define BOOST_TEST_MODULE weights
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <typenet/io/weights.hpp>
@@ -61,7 +64,52 @@ BOOST_FIXTURE_TEST_CASE(round_trip_is_exact, Saved) {
     load_weights(loaded, path);
     BOOST_TEST((loaded.parameters() == net.parameters()));
     BOOST_TEST(fs::file_size(path) == 32u + Small::parameter_count * 4u + 8u);
-    BOOST_TEST(!fs::exists(fs::path("weights_test.bin.partial")));
+}
+
+BOOST_FIXTURE_TEST_CASE(save_leaves_only_the_file, Saved) {
+    const fs::path dir = fs::path("only_the_file");
+    fs::remove_all(dir);
+    fs::create_directory(dir);
+    save_weights(net, dir / "w.bin");
+    save_weights(net, dir / "w.bin");
+    std::vector<fs::path> entries{fs::directory_iterator(dir), {}};
+    BOOST_TEST(entries.size() == 1u);
+    BOOST_TEST(entries.front().filename() == "w.bin");
+}
+
+BOOST_FIXTURE_TEST_CASE(save_into_a_missing_directory_names_it, Saved) {
+    const fs::path target = fs::path("no-such-directory") / "w.bin";
+    BOOST_CHECK_EXCEPTION(save_weights(net, target), weights_error, [&](const weights_error& e) {
+        BOOST_TEST_MESSAGE(e.what());
+        const std::string message = e.what();
+        return message.find(target.string()) != std::string::npos &&
+               message.find("directory 'no-such-directory' does not exist") != std::string::npos;
+    });
+}
+
+// Two savers of one path must not share a temporary file: the result is one complete file.
+BOOST_FIXTURE_TEST_CASE(concurrent_saves_leave_one_complete_file, Saved) {
+    Small other;
+    initialize(other, Init::he_normal, 6);
+    const fs::path target = "concurrent.bin";
+    std::atomic<int> failures{0};
+    auto saver = [&](const Small& source) {
+        for (int i = 0; i < 2000; ++i) {
+            try {
+                save_weights(source, target);
+            } catch (const weights_error&) {
+                ++failures;
+            }
+        }
+    };
+    std::thread first(saver, std::cref(net));
+    std::thread second(saver, std::cref(other));
+    first.join();
+    second.join();
+    BOOST_TEST(failures.load() == 0);
+    Small loaded;
+    load_weights(loaded, target);
+    BOOST_TEST((loaded.parameters() == net.parameters() || loaded.parameters() == other.parameters()));
 }
 
 BOOST_FIXTURE_TEST_CASE(missing_file, Saved) { expect_rejected("no-such-weights.bin", "cannot open"); }

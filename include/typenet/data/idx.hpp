@@ -2,6 +2,7 @@
 #pragma once
 
 #include <typenet/data/error.hpp>
+#include <typenet/io/atomic_file.hpp>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <ios>
@@ -202,6 +204,7 @@ IdxContents<Rank> read_idx(const std::filesystem::path& path) {
     return contents;
 }
 
+/// Writes the file atomically (see write_file_atomically): after an error `path` is unchanged.
 template <std::size_t Rank>
 void write_idx(const std::filesystem::path& path, const std::array<std::size_t, Rank>& dims,
                std::span<const std::uint8_t> data) {
@@ -228,12 +231,14 @@ void write_idx(const std::filesystem::path& path, const std::array<std::size_t, 
         write_big_endian(header.data() + 4 + 4 * i, static_cast<std::uint32_t>(dims[i]));
     }
 
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) idx_fail(path, "cannot be opened for writing");
-    out.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) idx_fail(path, "write failed (disk full?)");
+    std::vector<std::byte> file(header.size() + data.size());
+    std::memcpy(file.data(), header.data(), header.size());
+    if (!data.empty()) std::memcpy(file.data() + header.size(), data.data(), data.size());
+    try {
+        write_file_atomically(path, file);
+    } catch (const file_error& error) {
+        idx_fail(path, fmt::format("cannot be written: {}", error.reason));
+    }
 }
 
 }  // namespace detail

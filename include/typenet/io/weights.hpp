@@ -9,12 +9,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include <typenet/io/atomic_file.hpp>
 #include <typenet/network.hpp>
 
 namespace typenet {
@@ -74,7 +76,8 @@ U get(const unsigned char* at) {
 
 }  // namespace detail
 
-/// Writes `net`'s parameters to `path` (replacing it only once the whole file is written).
+/// Writes `net`'s parameters to `path`. The file is replaced atomically (see
+/// write_file_atomically): after an error `path` still holds what it held before.
 template <class Net>
 void save_weights(const Net& net, const std::filesystem::path& path) {
     using T = typename Net::scalar_type;
@@ -88,16 +91,11 @@ void save_weights(const Net& net, const std::filesystem::path& path) {
     bytes.insert(bytes.end(), values, values + Net::parameter_count * sizeof(T));
     detail::put<std::uint64_t>(bytes, detail::fnv1a(values, Net::parameter_count * sizeof(T)));
 
-    std::filesystem::path temporary = path;
-    temporary += ".partial";
-    {
-        std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-        file.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-        if (!file) throw weights_error(fmt::format("{}: cannot write the weights file", temporary.string()));
+    try {
+        write_file_atomically(path, std::as_bytes(std::span(bytes)));
+    } catch (const file_error& error) {
+        throw weights_error(fmt::format("{}: cannot write the weights file: {}", path.string(), error.reason));
     }
-    std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error) throw weights_error(fmt::format("{}: cannot write the weights file: {}", path.string(), error.message()));
 }
 
 /// Reads parameters saved by `save_weights` into `net`. Everything is checked first (format,

@@ -1,28 +1,21 @@
 // Whole-file text output for the viz writers, with errors that name the file.
 #pragma once
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string_view>
+#include <system_error>
 
 #include <fmt/format.h>
 
+#include <typenet/io/atomic_file.hpp>
+
 namespace typenet::detail {
 
-/// Replaces `path` with `content`; throws std::runtime_error naming the path on failure.
+/// Replaces `path` with `content` atomically (see write_file_atomically); throws file_error, a
+/// std::runtime_error naming the path, on failure.
 inline void write_text_file(const std::filesystem::path& path, std::string_view content) {
-    errno = 0;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (out) out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (out) out.close();
-    if (!out) {
-        const int reason = errno;
-        throw std::runtime_error(fmt::format("typenet: cannot write '{}': {}", path.string(),
-                                             reason != 0 ? std::strerror(reason) : "write failed"));
-    }
+    write_file_atomically(path, content);
 }
 
 /// Creates `dir` and its parents; throws std::runtime_error naming it when that is impossible.
