@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <ratio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,6 +136,14 @@ BOOST_FIXTURE_TEST_CASE(unsupported_version, Saved) {
     expect_rejected(path, "version 7 is not supported");
 }
 
+BOOST_FIXTURE_TEST_CASE(version_1_files_are_refused_with_advice, Saved) {
+    auto bytes = read_all(path);
+    bytes[8] = 1;
+    write_all(path, bytes);
+    expect_rejected(path, "written by an older typenet (weights format 1)");
+    expect_rejected(path, "save the weights again with this version");
+}
+
 BOOST_FIXTURE_TEST_CASE(double_weights_into_a_float_network, Saved) {
     Small::with_scalar<double> doubles;
     initialize(doubles, Init::he_normal, 5);
@@ -149,7 +158,67 @@ BOOST_FIXTURE_TEST_CASE(weights_of_another_network, Saved) {
     static_assert(Reordered::parameter_count == Small::parameter_count);
     Reordered same_count;
     save_weights(same_count, path);
-    expect_rejected(path, "the layers differ");
+    expect_rejected(path, "a layer setting differs");
+}
+
+namespace {
+
+/// Weights saved from `From` must not load into `To`, and `To` must be left as it was.
+template <class From, class To>
+void expect_layouts_differ() {
+    static_assert(From::parameter_count == To::parameter_count, "the test is about layouts, not counts");
+    const fs::path path = "layout.bin";
+    From from;
+    initialize(from, Init::he_normal, 3);
+    save_weights(from, path);
+    To to;
+    initialize(to, Init::he_normal, 4);
+    const auto before = to.parameters();
+    BOOST_CHECK_EXCEPTION(load_weights(to, path), weights_error, [&](const weights_error& e) {
+        BOOST_TEST_MESSAGE(e.what());
+        return std::string(e.what()).find("different network") != std::string::npos;
+    });
+    BOOST_TEST((to.parameters() == before));
+}
+
+template <class From, class To>
+void expect_layouts_match() {
+    const fs::path path = "layout.bin";
+    From from;
+    initialize(from, Init::he_normal, 3);
+    save_weights(from, path);
+    To to;
+    load_weights(to, path);
+    BOOST_TEST((to.parameters() == from.parameters()));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(transposed_kernel_is_another_network) {
+    // 3x9x1 and 3x1x9 outputs: same sizes and counts, different meaning of every weight.
+    expect_layouts_differ<Network<Input<1, 9, 9>, Conv2D<3, Kernel<1, 9>>, Flatten, Dense<2>>,
+                          Network<Input<1, 9, 9>, Conv2D<3, Kernel<9, 1>>, Flatten, Dense<2>>>();
+}
+
+BOOST_AUTO_TEST_CASE(transposed_input_is_another_network) {
+    expect_layouts_differ<Network<Input<1, 8, 9>, Flatten, Dense<2>>, Network<Input<1, 9, 8>, Flatten, Dense<2>>>();
+}
+
+BOOST_AUTO_TEST_CASE(stride_pad_pool_step_and_alpha_are_part_of_the_layout) {
+    // Each pair has the same output shapes and parameter counts.
+    expect_layouts_differ<Network<Input<1, 8, 8>, Conv2D<2, Kernel<3>, Stride<3>>, Flatten, Dense<2>>,
+                          Network<Input<1, 8, 8>, Conv2D<2, Kernel<3>, Stride<4>>, Flatten, Dense<2>>>();
+    expect_layouts_differ<Network<Input<1, 8, 8>, Conv2D<2, Kernel<3>, Stride<4>, Pad<0>>, Flatten, Dense<2>>,
+                          Network<Input<1, 8, 8>, Conv2D<2, Kernel<3>, Stride<4>, Pad<1>>, Flatten, Dense<2>>>();
+    expect_layouts_differ<Network<Input<1, 8, 8>, MaxPool<3, 3>, Flatten, Dense<2>>,
+                          Network<Input<1, 8, 8>, MaxPool<3, 4>, Flatten, Dense<2>>>();
+    expect_layouts_differ<Network<Input<4>, Dense<3>, LeakyReLU<>, Dense<2>>,
+                          Network<Input<4>, Dense<3>, LeakyReLU<std::ratio<1, 100>>, Dense<2>>>();
+}
+
+BOOST_AUTO_TEST_CASE(equivalent_spellings_share_a_layout) {
+    expect_layouts_match<Network<Input<1, 8, 8>, Conv2D<2, Kernel<3>, Pad<same>, Stride<2>>, Flatten, Dense<2>>,
+                         Network<Input<1, 8, 8>, Conv2D<2, Stride<2>, Kernel<3, 3>, Pad<1>>, Flatten, Dense<2>>>();
 }
 
 BOOST_FIXTURE_TEST_CASE(truncated_and_trailing_bytes, Saved) {

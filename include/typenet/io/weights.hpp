@@ -9,9 +9,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -31,8 +33,10 @@ namespace detail {
 // Layout, all integers little-endian:
 //   "TYPENETW"  u32 version  u32 bytes per value  u64 value count  u64 layout hash
 //   values...   u64 FNV-1a of the value bytes
+// Version 2 hashes every dimension and layer setting (weights_layout); version 1 hashed only
+// kinds and sizes, so its files cannot be checked against a network and are refused.
 inline constexpr std::array<char, 8> weights_magic{'T', 'Y', 'P', 'E', 'N', 'E', 'T', 'W'};
-inline constexpr std::uint32_t weights_version = 1;
+inline constexpr std::uint32_t weights_version = 2;
 inline constexpr std::size_t weights_header_size = 8 + 4 + 4 + 8 + 8;
 
 constexpr std::uint64_t fnv1a(const unsigned char* bytes, std::size_t count,
@@ -41,14 +45,39 @@ constexpr std::uint64_t fnv1a(const unsigned char* bytes, std::size_t count,
     return hash;
 }
 
-/// "Conv2D 8x13x13 80; LeakyReLU ...": what must match for weights to fit a network.
+template <class Shape>
+std::string shape_text() {
+    std::string text;
+    for (std::size_t d = 0; d < Shape::rank; ++d) text += fmt::format("{}{}", d ? "x" : "", Shape::dims[d]);
+    return text;
+}
+
+/// "Conv2D filters=8 kernel_h=3 ... -> 8x13x13": the layer's kind and every one of its settings.
+template <class Net, std::size_t I>
+std::string layer_layout() {
+    using Layer = typename Net::template layer_type<I>;
+    static_assert(requires { Layer::settings; },
+                  "typenet: save_weights/load_weights need every layer to list its options in "
+                  "`static constexpr std::array<detail::LayerSetting, N> settings` (see layers/conv2d.hpp)");
+    std::string text(Layer::kind);
+    for (const auto& [name, value] : Layer::settings) text += fmt::format(" {}={}", name, value);
+    return text + fmt::format(" -> {}", shape_text<typename Net::template shape_type<I>>());
+}
+
+template <class T>
+std::string scalar_layout() {
+    return fmt::format("{}-byte {} ({} digits)", sizeof(T), std::is_floating_point_v<T> ? "float" : "number",
+                       std::numeric_limits<T>::digits);
+}
+
+/// "4-byte float (24 digits); input 1x28x28; Conv2D filters=8 ... -> 8x13x13; LeakyReLU ...":
+/// what must match for weights to fit a network.
 template <class Net>
 std::string weights_layout() {
-    std::string text = fmt::format("input {}", Net::input_shape_type::size);
+    std::string text = fmt::format("{}; input {}", scalar_layout<typename Net::scalar_type>(),
+                                   shape_text<typename Net::input_shape_type>());
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((text += fmt::format("; {} {} {}", Net::template layer_kind<I>, Net::template shape_type<I>::size,
-                              Net::template layer_parameter_count<I>)),
-         ...);
+        ((text += "; " + layer_layout<Net, I>()), ...);
     }(std::make_index_sequence<Net::layer_count>{});
     return text;
 }
@@ -119,9 +148,14 @@ void load_weights(Net& net, const std::filesystem::path& path) {
     if (std::memcmp(bytes.data(), detail::weights_magic.data(), detail::weights_magic.size()) != 0)
         throw weights_error(fmt::format("{}: not a typenet weights file (wrong magic)", name));
     const auto version = detail::get<std::uint32_t>(bytes.data() + 8);
+    if (version == 1)
+        throw weights_error(fmt::format("{}: written by an older typenet (weights format 1), which did not record "
+                                        "every layer setting, so it cannot be checked against this network; save the "
+                                        "weights again with this version of typenet",
+                                        name));
     if (version != detail::weights_version)
-        throw weights_error(fmt::format("{}: weights file version {} is not supported (expected {})", name, version,
-                                        detail::weights_version));
+        throw weights_error(fmt::format("{}: weights file version {} is not supported (this typenet reads version {})",
+                                        name, version, detail::weights_version));
     const auto value_size = detail::get<std::uint32_t>(bytes.data() + 12);
     if (value_size != sizeof(T))
         throw weights_error(fmt::format("{}: holds {}-byte values, but the network uses {}-byte values", name,
@@ -132,8 +166,8 @@ void load_weights(Net& net, const std::filesystem::path& path) {
                                         "different network",
                                         name, count, Net::parameter_count));
     if (detail::get<std::uint64_t>(bytes.data() + 24) != detail::layout_hash<Net>())
-        throw weights_error(fmt::format("{}: the parameter count matches but the layers differ: it was saved from a "
-                                        "different network (this one is: {})",
+        throw weights_error(fmt::format("{}: the parameter count matches but the input or a layer setting differs: it "
+                                        "was saved from a different network (this one is: {})",
                                         name, detail::weights_layout<Net>()));
     if (size != expected)
         throw weights_error(fmt::format("{}: is {} bytes, expected {} ({})", name, size, expected,

@@ -1,12 +1,14 @@
 // Activation layers: LeakyReLU, ReLU, Sigmoid, Tanh (element-wise) and Softmax; any input shape.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <ratio>
 #include <string_view>
 
 #include <typenet/detail/checks.hpp>
+#include <typenet/layers/options.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
@@ -74,24 +76,30 @@ template <class Alpha = std::ratio<1, 1000>>
 struct LeakyReLU : detail::Elementwise<detail::leaky_relu<Alpha>> {
     static_assert(Alpha::num >= 0 && Alpha::num < Alpha::den, "typenet: LeakyReLU's alpha must lie in [0, 1)");
     static constexpr std::string_view kind = "LeakyReLU";
+    // std::ratio is always reduced, so equal slopes give equal settings.
+    static constexpr std::array<detail::LayerSetting, 2> settings{{{"alpha_num", Alpha::num}, {"alpha_den", Alpha::den}}};
 };
 
 struct ReLU : detail::Elementwise<detail::relu> {
     static constexpr std::string_view kind = "ReLU";
+    static constexpr std::array<detail::LayerSetting, 0> settings{};
 };
 
 struct Sigmoid : detail::Elementwise<detail::sigmoid> {
     static constexpr std::string_view kind = "Sigmoid";
+    static constexpr std::array<detail::LayerSetting, 0> settings{};
 };
 
 struct Tanh : detail::Elementwise<detail::tanh_function> {
     static constexpr std::string_view kind = "Tanh";
+    static constexpr std::array<detail::LayerSetting, 0> settings{};
 };
 
 /// exp(x_i) / sum exp(x_j) over the whole tensor, computed with the maximum subtracted so
 /// large logits cannot overflow. For training, prefer a plain output with SoftmaxCrossEntropy.
 struct Softmax {
     static constexpr std::string_view kind = "Softmax";
+    static constexpr std::array<detail::LayerSetting, 0> settings{};
     static constexpr detail::LayerResult propagate(detail::ShapeValue in) { return detail::accept(in); }
 
     template <class In, class T>

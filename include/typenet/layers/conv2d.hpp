@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -29,6 +30,13 @@ struct Conv2D {
     static constexpr std::size_t stride_h = stride::vertical, stride_w = stride::horizontal;
     static constexpr std::size_t pad_h = detail::resolve_pad(pad::vertical, kernel_h);
     static constexpr std::size_t pad_w = detail::resolve_pad(pad::horizontal, kernel_w);
+    static constexpr std::array<detail::LayerSetting, 7> settings{{{"filters", filters},
+                                                                   {"kernel_h", kernel_h},
+                                                                   {"kernel_w", kernel_w},
+                                                                   {"stride_h", stride_h},
+                                                                   {"stride_w", stride_w},
+                                                                   {"pad_h", pad_h},
+                                                                   {"pad_w", pad_w}}};
 
     static constexpr detail::LayerResult propagate(detail::ShapeValue in) {
         using detail::Problem;

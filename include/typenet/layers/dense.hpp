@@ -1,11 +1,13 @@
 // Dense<Units>: fully connected layer on a flat vector.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
 #include <typenet/detail/checks.hpp>
 #include <typenet/detail/kernels.hpp>
+#include <typenet/layers/options.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
@@ -16,6 +18,7 @@ template <std::size_t Units>
 struct Dense {
     static constexpr std::string_view kind = "Dense";
     static constexpr std::size_t units = Units;
+    static constexpr std::array<detail::LayerSetting, 1> settings{{{"units", units}}};
 
     static constexpr detail::LayerResult propagate(detail::ShapeValue in) {
         using detail::Problem;

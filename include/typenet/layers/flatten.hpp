@@ -1,10 +1,12 @@
 // Flatten: any shape to a vector of the same size, for the step from convolutions to Dense.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
 #include <typenet/detail/checks.hpp>
+#include <typenet/layers/options.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
@@ -12,6 +14,7 @@ namespace typenet {
 /// Reinterprets channels x height x width as one vector, in the same (row-major) order.
 struct Flatten {
     static constexpr std::string_view kind = "Flatten";
+    static constexpr std::array<detail::LayerSetting, 0> settings{};
 
     static constexpr detail::LayerResult propagate(detail::ShapeValue in) {
         return detail::accept(detail::make_shape(in.size()));

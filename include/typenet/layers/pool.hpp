@@ -1,6 +1,7 @@
 // MaxPool<Size, Stride> and AvgPool<Size, Stride>: per-channel pooling over square windows.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
@@ -24,6 +25,7 @@ template <class Reduce, std::size_t Size, std::size_t Step>
 struct Pool {
     static constexpr std::string_view kind = Reduce::kind;
     static constexpr std::size_t size = Size, step = Step;
+    static constexpr std::array<LayerSetting, 2> settings{{{"size", size}, {"step", step}}};
 
     static constexpr LayerResult propagate(ShapeValue in) {
         if (in.rank != 3) return reject(Problem::needs_image_input);
