@@ -244,11 +244,16 @@ public:
     static constexpr std::size_t training_bytes =
         2 * sizeof(parameter_tensor) + 2 * activation_bytes(std::make_index_sequence<layer_count + 1>{}) +
         tensor_bytes<T>(scratch_offsets[layer_count]);
-    /// The exact bytes of `Inference<Net>`: parameters, two ping-pong buffers of the largest layer
-    /// output, and the largest scratch any one layer needs.
-    static constexpr std::size_t inference_bytes = sizeof(parameter_tensor) +
-                                                   2 * tensor_bytes<T>(largest_output_size) +
-                                                   tensor_bytes<T>(largest_scratch_size);
+    /// The exact bytes of `RomInference<Net, ...>`, which reads the parameters in place: two
+    /// ping-pong buffers of the largest layer output and the largest scratch any one layer needs.
+    /// The input is the caller's.
+    static constexpr std::size_t ram_bytes =
+        2 * tensor_bytes<T>(largest_output_size) + tensor_bytes<T>(largest_scratch_size);
+    /// The exact bytes of the parameters as `export_header` stores them, unpadded: what
+    /// `RomInference` reads from read-only memory (flash).
+    static constexpr std::size_t flash_bytes = parameter_count * sizeof(T);
+    /// The exact bytes of `Inference<Net>`: its own copy of the parameters, plus `ram_bytes`.
+    static constexpr std::size_t inference_bytes = sizeof(parameter_tensor) + ram_bytes;
 
     constexpr BasicNetwork() = default;
 

@@ -14,5 +14,7 @@
 #include <typenet/network.hpp>
 #include <typenet/optim/optim.hpp>
 #include <typenet/random.hpp>
+#include <typenet/rom_inference.hpp>
 #include <typenet/shape.hpp>
+#include <typenet/signature.hpp>
 #include <typenet/tensor.hpp>
