@@ -30,6 +30,7 @@
 #include <typenet/io/atomic_file.hpp>
 #include <typenet/io/weights.hpp>
 #include <typenet/typenet.hpp>
+#include <typenet/viz/curves.hpp>
 #include <typenet/viz/png.hpp>
 #include <typenet/viz/report.hpp>
 
@@ -237,6 +238,62 @@ BOOST_AUTO_TEST_CASE(failed_report_and_png_writes_keep_the_previous_files) {
     for (std::size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<std::uint8_t>(i * 2654435761u >> 13);
     expect_failed_save_keeps_previous<std::runtime_error>(
         png, 2048, [&] { typenet::write_png(png, 200, 200, 1, noise); }, {png.string(), "File too large"});
+}
+
+namespace {
+
+/// A stand-in for gnuplot: a shell script run as `gnuplot -e "cd '<dir>'" <script>` that writes
+/// `contents` to the file the script's `set output` names, prints a message naming the script,
+/// and exits with `status`.
+fs::path fake_gnuplot(const fs::path& dir, std::string_view name, std::string_view contents, int status) {
+    const fs::path program = dir / name;
+    constexpr std::string_view script = R"sh(#!/bin/sh
+cd "$(printf '%s' "$2" | sed "s/^cd '\(.*\)'$/\1/")" || exit 9
+out=$(sed -n "s/^set output '\(.*\)'$/\1/p" "$3")
+printf '%s' '{}' > "$out"
+echo "\"$3\" line 3: fake gnuplot" >&2
+exit {}
+)sh";
+    typenet::write_file_atomically(program, fmt::format(fmt::runtime(script), contents, status));
+    fs::permissions(program, fs::perms::owner_all);
+    return program;
+}
+
+typenet::History one_epoch() {
+    typenet::History history;
+    history.epochs.push_back({});
+    history.epochs.back().epoch = 1;
+    return history;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_failed_render_leaves_no_half_picture) {
+    const fs::path tools = dir / "tools";
+    const fs::path out = dir / "out";
+    fs::create_directories(tools);
+    const typenet::RenderResult result = typenet::render_training_curves(
+        out, one_epoch(), {.gnuplot = fake_gnuplot(tools, "failing", "half a picture", 1).string()});
+    BOOST_TEST(!result.rendered);
+    BOOST_TEST(!fs::exists(out / "curves.png"));
+    BOOST_TEST(names_in(out) == (std::vector<std::string>{"curves.csv", "curves.gp", "curves.log"}),
+               boost::test_tools::per_element());
+    // The log names the script the user can run, not the temporary copy gnuplot was given.
+    const Bytes log = read_all(out / "curves.log");
+    BOOST_TEST(std::string(log.begin(), log.end()) == "\"curves.gp\" line 3: fake gnuplot\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_successful_render_is_moved_into_place) {
+    const fs::path tools = dir / "tools";
+    const fs::path out = dir / "out";
+    fs::create_directories(tools);
+    const typenet::RenderResult result = typenet::render_training_curves(
+        out, one_epoch(), {.gnuplot = fake_gnuplot(tools, "working", "a picture", 0).string()});
+    BOOST_TEST(result.rendered, result.message);
+    const Bytes picture = read_all(out / "curves.png");
+    BOOST_TEST(std::string(picture.begin(), picture.end()) == "a picture");
+    BOOST_TEST(names_in(out) == (std::vector<std::string>{"curves.csv", "curves.gp", "curves.log", "curves.png"}),
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

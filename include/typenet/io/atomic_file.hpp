@@ -150,6 +150,20 @@ inline void write_file_atomically(const std::filesystem::path& path, std::span<c
     detail::sync_directory(path);
 }
 
+/// Puts `written`, a complete file that another program wrote beside `target` (in the same
+/// directory), in place of `target` with the same guarantees: it is synced, renamed over
+/// `target`, and the directory is synced. Throws file_error naming `target`; `written` is then
+/// left for the caller to remove.
+inline void move_file_into_place(const std::filesystem::path& written, const std::filesystem::path& target) {
+    const int fd = ::open(written.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) detail::fail_with_errno(target, fmt::format("cannot open '{}'", written.string()), errno);
+    const int error = ::fsync(fd) == 0 ? 0 : errno;
+    ::close(fd);
+    if (error != 0) detail::fail_with_errno(target, "cannot sync it to disk", error);
+    if (::rename(written.c_str(), target.c_str()) != 0) detail::fail_with_errno(target, "cannot replace it", errno);
+    detail::sync_directory(target);
+}
+
 /// The same for text (reports, CSV files, scripts).
 inline void write_file_atomically(const std::filesystem::path& path, std::string_view text) {
     write_file_atomically(path, std::as_bytes(std::span(text.data(), text.size())));

@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -15,6 +17,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include <typenet/io/atomic_file.hpp>
 
 extern "C" char** environ;  // POSIX leaves its declaration to the program
 
@@ -97,6 +101,74 @@ inline std::string run_quietly(std::vector<std::string> args, const std::filesys
     return fmt::format("'{}' failed", args[0]);
 }
 
+/// The whole of a small text file, or "" when it cannot be read.
+inline std::string read_text_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// `script` drawing into `temporary` instead of `picture`, or "" when it names no such output.
+inline std::string script_drawing_into(std::string script, std::string_view picture, std::string_view temporary) {
+    const std::string line = "set output " + gnuplot_quote(picture);
+    const std::size_t at = script.find(line);
+    if (at == std::string::npos) return {};
+    return script.replace(at, line.size(), "set output " + gnuplot_quote(temporary));
+}
+
+/// gnuplot's messages name the script it ran; users know it by its real name.
+inline void restore_script_name(const std::filesystem::path& log, std::string_view temporary, std::string_view script) {
+    std::string text = read_text_file(log);
+    bool changed = false;
+    for (std::size_t at = text.find(temporary); at != std::string::npos; at = text.find(temporary, at)) {
+        text.replace(at, temporary.size(), script);
+        at += script.size();
+        changed = true;
+    }
+    if (!changed) return;
+    try {
+        write_file_atomically(log, text);
+    } catch (const file_error&) {
+        // The log still says what went wrong, only under the temporary's name.
+    }
+}
+
+/// Runs `script` in `folder` with its picture going to a hidden temporary that becomes
+/// `picture_path` only when gnuplot succeeds, so a crash or a full disk never leaves half a
+/// picture under the real name. Returns why it failed, or "".
+inline std::string render_into_place(const RenderOptions& options, const std::filesystem::path& folder,
+                                     std::string_view script, const std::filesystem::path& picture_path,
+                                     const std::filesystem::path& log) {
+    namespace fs = std::filesystem;
+    std::error_code ignored;
+    const std::string cd = fmt::format("cd {}", gnuplot_quote(folder.string()));
+    const fs::path temporary_picture = temporary_path_for(picture_path);
+    const fs::path temporary_script = temporary_path_for(folder / script);
+    const std::string redirected = script_drawing_into(read_text_file(folder / script),
+                                                       picture_path.filename().string(),
+                                                       temporary_picture.filename().string());
+    if (redirected.empty()) return run_quietly({options.gnuplot, "-e", cd, std::string(script)}, log);
+    try {
+        write_file_atomically(temporary_script, redirected);
+    } catch (const file_error& error) {
+        return error.reason;
+    }
+    std::string reason = run_quietly({options.gnuplot, "-e", cd, temporary_script.filename().string()}, log);
+    fs::remove(temporary_script, ignored);
+    restore_script_name(log, temporary_script.filename().string(), script);
+    const bool pictured = fs::is_regular_file(temporary_picture, ignored) &&
+                          fs::file_size(temporary_picture, ignored) > 0 && !ignored;
+    if (reason.empty() && !pictured) reason = "gnuplot wrote no picture";
+    if (reason.empty()) {
+        try {
+            move_file_into_place(temporary_picture, picture_path);
+        } catch (const file_error& error) {
+            reason = error.reason;
+        }
+    }
+    fs::remove(temporary_picture, ignored);  // after a failure it may hold half a picture
+    return reason;
+}
+
 /// Renders `dir`/`script` (which writes `dir`/`picture` from the files named in `data`) with
 /// gnuplot running in `dir`, so scripts use relative paths and the folder can be moved.
 inline RenderResult run_gnuplot(const RenderOptions& options, const std::filesystem::path& dir, std::string_view script,
@@ -108,8 +180,7 @@ inline RenderResult run_gnuplot(const RenderOptions& options, const std::filesys
     std::error_code ignored;
     fs::remove(picture_path, ignored);  // a stale picture must not pass for a fresh one
 
-    std::string reason = run_quietly(
-        {options.gnuplot, "-e", fmt::format("cd {}", gnuplot_quote(folder.string())), std::string(script)}, log);
+    std::string reason = render_into_place(options, folder, script, picture_path, log);
     const bool pictured = fs::is_regular_file(picture_path, ignored) && fs::file_size(picture_path, ignored) > 0 &&
                           !ignored;
     if (reason.empty() && !pictured) reason = "gnuplot wrote no picture";
