@@ -27,6 +27,7 @@ struct Settings {
     std::size_t limit = 0;            ///< train on at most this many images (0 = all)
     std::size_t shift = 0;            ///< move training images by up to this many pixels (augmentation)
     bool sanity = false;              ///< run the overfitting sanity check first
+    std::filesystem::path checkpoint{};  ///< weights saved here after every good epoch (empty: none)
     std::string variant{};            ///< example-specific network choice
 };
 
@@ -51,13 +52,15 @@ inline std::string usage(std::string_view program, std::string_view about, const
     }
     text += fmt::format("  --seed N          seed for initialisation and shuffling (default {})\n", d.seed);
     text += fmt::format("  --out DIR         where pictures, CSVs, weights and report.html go (default {})\n", d.out.string());
-    text += fmt::format("  --preview R       feature-map preview every R of an epoch, 0 = off (default {})\n", d.preview);
+    text += fmt::format("  --preview R       feature-map preview every R (0 to 1) of an epoch, 0 = off (default {})\n",
+                        d.preview);
     text += fmt::format("  --validation N    images of the training file held out for validation (default {})\n",
                         d.validation);
     text += "  --limit N         train on at most N images (quick runs)\n";
     text += fmt::format("  --shift N         move each training image by up to N pixels, anew every epoch (default {})\n",
                         d.shift);
     text += "  --sanity          first check that the network can overfit 32 images\n";
+    text += "  --checkpoint FILE save the weights to FILE after every epoch whose loss and weights are finite\n";
     if (!extras.variants.empty()) {
         std::string list;
         for (const auto& v : extras.variants) list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
@@ -104,14 +107,19 @@ inline std::optional<Settings> parse(int argc, char** argv, std::string_view abo
         } else if (option == "--out") {
             settings.out = value();
         } else if (option == "--preview") {
-            settings.preview = parse_number<double>(option, value());
-            if (!(settings.preview >= 0)) throw usage_error("--preview needs a fraction >= 0");
+            const std::string_view text = value();
+            settings.preview = parse_number<double>(option, text);
+            // Previews restart counting every epoch, so a gap above 1 would never come round.
+            if (!(settings.preview >= 0 && settings.preview <= 1))
+                throw usage_error(fmt::format("--preview needs a fraction of an epoch from 0 to 1 (0 = off), got '{}'", text));
         } else if (option == "--validation") {
             settings.validation = parse_number<std::size_t>(option, value());
         } else if (option == "--limit") {
             settings.limit = parse_number<std::size_t>(option, value());
         } else if (option == "--shift") {
             settings.shift = parse_number<std::size_t>(option, value());
+        } else if (option == "--checkpoint") {
+            settings.checkpoint = value();
         } else if (option == "--sanity") {
             settings.sanity = true;
         } else if (option == "--variant" && !extras.variants.empty()) {
@@ -124,6 +132,14 @@ inline std::optional<Settings> parse(int argc, char** argv, std::string_view abo
     }
     if (settings.epochs == 0) throw usage_error("--epochs must be at least 1");
     return settings;
+}
+
+/// Throws usage_error when --shift could move a `rows` x `cols` image entirely out of view.
+inline void check_shift(const Settings& settings, std::size_t rows, std::size_t cols) {
+    const std::size_t side = std::min(rows, cols);
+    if (settings.shift > 0 && settings.shift >= side)
+        throw usage_error(fmt::format("--shift {} is too large for {}x{} images: use at most {}", settings.shift, rows,
+                                      cols, side - 1));
 }
 
 }  // namespace examples

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
@@ -25,6 +26,38 @@
 
 namespace examples {
 
+/// Adds a hook to `fit` that saves `net` to `file` after every epoch whose loss is finite (fit
+/// checks the weights before its hooks run) and counts the epochs saved in `last_saved`.
+template <class Net>
+void add_checkpoints(typenet::FitOptions& fit, const Net& net, const std::filesystem::path& file, std::size_t& last_saved) {
+    if (file.empty()) return;
+    fit.on_epoch_end.push_back([&net, file, &last_saved](const typenet::EpochRecord& epoch) {
+        if (!std::isfinite(epoch.train_loss)) return;
+        typenet::save_weights(net, file);
+        last_saved = epoch.epoch;
+        fmt::print("checkpoint: epoch {} saved to {}\n", epoch.epoch, file.string());
+    });
+}
+
+/// Trains on the plain or the shifted training images. When training stops on a NaN/Inf, the
+/// error also says which checkpoint holds the last good weights.
+template <class Trainer>
+typenet::History fit_mnist(Trainer& trainer, const typenet::MnistSplits& data, const Settings& settings,
+                           typenet::FitOptions fit) {
+    using namespace typenet;
+    std::size_t last_saved = 0;
+    add_checkpoints(fit, trainer.network(), settings.checkpoint, last_saved);
+    try {
+        return settings.shift > 0 ? trainer.fit(RandomShift(data.train, settings.shift, settings.seed), &data.validation, fit)
+                                  : trainer.fit(data.train, &data.validation, fit);
+    } catch (const training_error& e) {
+        if (last_saved == 0) throw;
+        throw training_error(fmt::format("{}\nThe weights after epoch {}, the last good one, are in {}.", e.what(),
+                                         last_saved, settings.checkpoint.string()),
+                             e.history);
+    }
+}
+
 /// Loads MNIST from `settings.data`, trains `net` with `optimizer`, evaluates, and writes
 /// curves, confusion matrix, previews and report.html into `settings.out`. Returns the exit code.
 template <class Loss, std::size_t Batch, class Net, class Opt>
@@ -36,6 +69,8 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
 
     constexpr auto input = Net::input_shape_type::dims;
     static_assert(Net::input_shape_type::rank == 3 && input[0] == 1, "the MNIST examples feed 1 x H x W images");
+    check_shift(settings, input[1], input[2]);
+    if (settings.checkpoint.has_parent_path()) fs::create_directories(settings.checkpoint.parent_path());
     MnistOptions options;
     options.rows = input[1];
     options.cols = input[2];
@@ -66,20 +101,20 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
     fit.seed = settings.seed;
     PreviewWriter previews(net, data.validation, settings.out / "previews", settings.preview);
     previews.attach(fit, data.train.size());
-    History history = settings.shift > 0
-                          ? trainer.fit(RandomShift(data.train, settings.shift, settings.seed), &data.validation, fit)
-                          : trainer.fit(data.train, &data.validation, fit);
+    History history = fit_mnist(trainer, data, settings, fit);
 
     const Evaluation train = trainer.evaluate(data.train);
     // The last epoch already evaluated the validation set with these final weights.
-    const EpochRecord& last = history.epochs.back();
+    const EpochRecord last = history.epochs.empty() ? EpochRecord{} : history.epochs.back();
     const double validation_accuracy = last.validation_accuracy.value_or(0);
     history.test = trainer.evaluate(data.test);
     const Evaluation& test = *history.test;
 
     double train_seconds = 0;
     for (const auto& epoch : history.epochs) train_seconds += epoch.seconds;
-    const double throughput = double(data.train.size() * settings.epochs) / train_seconds;
+    // No epoch, or one too short for the clock, has no throughput to report (not a division by 0).
+    const double throughput =
+        train_seconds > 0 ? double(data.train.size() * history.epochs.size()) / train_seconds : 0.0;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     fmt::print("\ntrain accuracy: {:.2f}%  (loss {:.4f})\n", 100 * train.accuracy, train.loss);

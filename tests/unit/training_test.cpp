@@ -14,7 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "../support/temp_dir.hpp"
+
+#include <fmt/format.h>
+
 #include <typenet/data/augment.hpp>
+#include <typenet/io/weights.hpp>
 #include <typenet/train/trainer.hpp>
 #include <typenet/typenet.hpp>
 
@@ -255,8 +260,8 @@ BOOST_AUTO_TEST_CASE(same_seed_gives_bit_identical_weights) {
         return net->parameters();
     };
     const auto first = train(42), second = train(42), other = train(43);
-    BOOST_TEST(std::memcmp(first.data(), second.data(), sizeof(first)) == 0);
-    BOOST_TEST(std::memcmp(first.data(), other.data(), sizeof(first)) != 0);
+    BOOST_TEST(std::memcmp(first.data(), second.data(), XorNet::parameter_count * sizeof(float)) == 0);
+    BOOST_TEST(std::memcmp(first.data(), other.data(), XorNet::parameter_count * sizeof(float)) != 0);
 }
 
 BOOST_AUTO_TEST_CASE(nan_in_an_input_stops_training_naming_epoch_and_sample) {
@@ -412,7 +417,7 @@ BOOST_AUTO_TEST_CASE(a_label_beyond_the_outputs_is_rejected_before_training) {
     BOOST_TEST(training_error_of([&] { c.trainer.fit(data, quiet(1)); }) ==
                "typenet: fit: training sample 43 has label 5, but the network has 2 outputs");
     BOOST_TEST(c.optimizer.steps() == 0u);
-    BOOST_TEST(std::memcmp(before.data(), c.net.parameters().data(), sizeof(before)) == 0);
+    BOOST_TEST(std::memcmp(before.data(), c.net.parameters().data(), XorNet::parameter_count * sizeof(float)) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_validation_sample_is_rejected_before_training) {
@@ -660,4 +665,62 @@ BOOST_AUTO_TEST_CASE(weights_are_checked_at_every_epoch_end) {
     BOOST_TEST(training_error_of([&] { trainer.fit(data, options); }) ==
                "typenet: parameter 9 of layer 0 (Dense) became nan during epoch 1 (by sample 50 of 50); "
                "training stopped. Lower the learning rate.");
+}
+
+// === end-of-epoch hooks and checkpoints ======================================================
+
+BOOST_AUTO_TEST_CASE(the_checkpoint_of_the_last_good_epoch_survives_divergence) {
+    const test_support::TempDir dir;
+    const auto checkpoint = dir.dir / "checkpoint.bin";
+    XorNet net;
+    initialize(net, Init::xavier_uniform, 3);
+    auto optimizer = make_optimizer<XorNet>(for_all_layers(Adam{.learning_rate = 0.01}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
+    Points data = separable_points(50, 4);
+    FitOptions options = quiet(3);
+    std::vector<std::size_t> saved;
+    auto after_last_save = net.parameters();
+    options.on_epoch_end.push_back([&](const EpochRecord& record) {
+        save_weights(net, checkpoint);
+        after_last_save = net.parameters();
+        saved.push_back(record.epoch);
+    });
+    // Half-way through epoch 2 a sample turns NaN: training stops in the middle of the epoch.
+    options.callback_every = 25;
+    options.callback = [&](const TrainingEvent& event) {
+        if (event.epoch == 2 && event.sample == 25)
+            for (float& value : data.values) value = std::numeric_limits<float>::quiet_NaN();
+    };
+    const std::string message = training_error_of([&] { trainer.fit(data, options); });
+    BOOST_TEST(message.find("the loss became nan at epoch 2, sample 26 of 50") != std::string::npos, message);
+    BOOST_TEST(saved == std::vector<std::size_t>{1}, boost::test_tools::per_element());
+
+    XorNet restored;
+    load_weights(restored, checkpoint);
+    BOOST_TEST(std::memcmp(restored.parameters().data(), after_last_save.data(), XorNet::parameter_count * sizeof(float)) == 0);
+    // ... and those are not the weights training stopped with, 25 updates later.
+    BOOST_TEST(std::memcmp(net.parameters().data(), after_last_save.data(), XorNet::parameter_count * sizeof(float)) != 0);
+}
+
+BOOST_AUTO_TEST_CASE(epoch_end_hooks_run_in_order_after_validation_and_never_on_bad_weights) {
+    ReluNet net;
+    initialize(net, Init::he_uniform, 3);
+    auto optimizer = make_optimizer<ReluNet>(for_all_layers(SGD{.learning_rate = 0.01}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
+    const Points data = separable_points(50, 4);
+    FitOptions options = quiet(3);
+    options.check_weights_every = 0;  // only the scan at the end of each epoch
+    std::vector<std::string> calls;
+    options.on_epoch_end.push_back([&](const EpochRecord& r) {
+        BOOST_TEST(r.validation_loss.has_value());
+        calls.push_back(fmt::format("first {}", r.epoch));
+    });
+    options.on_epoch_end.push_back([&](const EpochRecord& r) { calls.push_back(fmt::format("second {}", r.epoch)); });
+    options.callback_every = 25;
+    options.callback = [&](const TrainingEvent& event) {
+        if (event.epoch == 2 && event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
+    };
+    const std::string message = training_error_of([&] { trainer.fit(data, &data, options); });
+    BOOST_TEST(message.find("became nan during epoch 2 (by sample 50 of 50)") != std::string::npos, message);
+    BOOST_TEST(calls == (std::vector<std::string>{"first 1", "second 1"}), boost::test_tools::per_element());
 }
