@@ -29,8 +29,8 @@ namespace detail {
 template <class Exported, class Net>
 struct exported_network_check {
     static_assert(std::string_view(Exported::signature) == network_signature<Net>.view(),
-                  "typenet: these parameters were exported from a different network than Net "
-                  "(Exported::signature names the network they fit)");
+                  "typenet: the parameters in Exported were exported from a different network than Net "
+                  "(Exported::signature, also the first line of its header, names that network)");
     static_assert(Exported::parameters.size() == Net::parameter_count,
                   "typenet: Exported holds a different number of parameters than Net has");
     static constexpr bool ok = true;
