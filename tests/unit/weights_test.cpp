@@ -194,6 +194,17 @@ void expect_layouts_match() {
 
 }  // namespace
 
+// The text is hashed into every weights file: changing it orphans all saved files, so it is pinned.
+BOOST_AUTO_TEST_CASE(layout_text_is_pinned) {
+    BOOST_TEST(detail::weights_layout<Small>() ==
+               "4-byte float (24 digits); input 1x8x8; Conv2D filters=3 kernel_h=3 kernel_w=3 stride_h=1 stride_w=1 "
+               "pad_h=0 pad_w=0 -> 3x6x6; ReLU -> 3x6x6; MaxPool size=2 step=2 -> 3x3x3; Flatten -> 27; "
+               "Dense units=4 -> 4");
+    using Doubles = Network<Input<4>, LeakyReLU<>>::with_scalar<double>;
+    BOOST_TEST(detail::weights_layout<Doubles>() ==
+               "8-byte float (53 digits); input 4; LeakyReLU alpha_num=1 alpha_den=1000 -> 4");
+}
+
 BOOST_AUTO_TEST_CASE(transposed_kernel_is_another_network) {
     // 3x9x1 and 3x1x9 outputs: same sizes and counts, different meaning of every weight.
     expect_layouts_differ<Network<Input<1, 9, 9>, Conv2D<3, Kernel<1, 9>>, Flatten, Dense<2>>,

@@ -9,17 +9,16 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include <typenet/io/atomic_file.hpp>
 #include <typenet/network.hpp>
+#include <typenet/signature.hpp>
 
 namespace typenet {
 
@@ -45,41 +44,11 @@ constexpr std::uint64_t fnv1a(const unsigned char* bytes, std::size_t count,
     return hash;
 }
 
-template <class Shape>
-std::string shape_text() {
-    std::string text;
-    for (std::size_t d = 0; d < Shape::rank; ++d) text += fmt::format("{}{}", d ? "x" : "", Shape::dims[d]);
-    return text;
-}
-
-/// "Conv2D filters=8 kernel_h=3 ... -> 8x13x13": the layer's kind and every one of its settings.
-template <class Net, std::size_t I>
-std::string layer_layout() {
-    using Layer = typename Net::template layer_type<I>;
-    static_assert(requires { Layer::settings; },
-                  "typenet: save_weights/load_weights need every layer to list its options in "
-                  "`static constexpr std::array<detail::LayerSetting, N> settings` (see layers/conv2d.hpp)");
-    std::string text(Layer::kind);
-    for (const auto& [name, value] : Layer::settings) text += fmt::format(" {}={}", name, value);
-    return text + fmt::format(" -> {}", shape_text<typename Net::template shape_type<I>>());
-}
-
-template <class T>
-std::string scalar_layout() {
-    return fmt::format("{}-byte {} ({} digits)", sizeof(T), std::is_floating_point_v<T> ? "float" : "number",
-                       std::numeric_limits<T>::digits);
-}
-
-/// "4-byte float (24 digits); input 1x28x28; Conv2D filters=8 ... -> 8x13x13; LeakyReLU ...":
-/// what must match for weights to fit a network.
+/// network_signature<Net> ("4-byte float (24 digits); input 1x28x28; Conv2D filters=8 ... ->
+/// 8x13x13; ..."): what must match for weights to fit a network.
 template <class Net>
 std::string weights_layout() {
-    std::string text = fmt::format("{}; input {}", scalar_layout<typename Net::scalar_type>(),
-                                   shape_text<typename Net::input_shape_type>());
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((text += "; " + layer_layout<Net, I>()), ...);
-    }(std::make_index_sequence<Net::layer_count>{});
-    return text;
+    return std::string(network_signature<Net>.view());
 }
 
 template <class Net>
