@@ -5,6 +5,7 @@
 #include <concepts>
 #include <cstddef>
 #include <string_view>
+#include <utility>
 
 #include <typenet/inference.hpp>
 #include <typenet/network.hpp>
@@ -24,16 +25,63 @@ concept ExportedParameters = requires {
 
 namespace detail {
 
-/// Instantiated with the network the parameters were exported from (as `Exported`, whose
-/// `signature` names it) and the network they are used with, so both appear in the error.
+/// The first "; "-separated part in which two signatures differ: 0 the scalar type, 1 the input,
+/// 2 + i layer i (one past the shorter list if only the layer count differs); npos if none.
+constexpr std::size_t first_differing_part(std::string_view a, std::string_view b) {
+    constexpr std::string_view separator = "; ";
+    for (std::size_t part = 0;; ++part) {
+        const std::size_t a_end = a.find(separator), b_end = b.find(separator);
+        if (a.substr(0, a_end) != b.substr(0, b_end)) return part;
+        if (a_end == std::string_view::npos && b_end == std::string_view::npos) return std::string_view::npos;
+        if (a_end == std::string_view::npos || b_end == std::string_view::npos) return part + 1;
+        a.remove_prefix(a_end + separator.size());
+        b.remove_prefix(b_end + separator.size());
+    }
+}
+
+template <class Exported, class Net>
+inline constexpr std::size_t first_difference =
+    first_differing_part(std::string_view(Exported::signature), network_signature<Net>.view());
+
+// Each check is a variable template whose arguments are what the user needs to see (the layer's
+// index and type first), so that both GCC and Clang print them in the failing static_assert.
+template <class Scalar, class Exported, class Net>
+inline constexpr bool exported_scalar_fits = first_difference<Exported, Net> != 0;
+template <class InputShape, class Exported, class Net>
+inline constexpr bool exported_input_fits = first_difference<Exported, Net> != 1;
+template <std::size_t Index, class Layer, class Exported, class Net>
+inline constexpr bool exported_layer_fits = first_difference<Exported, Net> != Index + 2;
+template <class Exported, class Net>
+inline constexpr bool exported_layer_count_fits = first_difference<Exported, Net> != Net::layer_count + 2;
+
+template <std::size_t Index, class Layer, class Exported, class Net>
+struct exported_layer_check {
+    static_assert(exported_layer_fits<Index, Layer, Exported, Net>,
+                  "typenet: this layer of Net differs from the network the parameters in Exported were exported "
+                  "from (Exported::signature, also the first line of its header, names that network)");
+    static constexpr bool ok = true;
+};
+
+/// Instantiated with the exported parameters and the network they are used with; if the networks
+/// differ, the error names the first difference: the scalar type, the input shape, or the layer
+/// (its index from 0 and type), with `Exported` and `Net` in the same line.
 template <class Exported, class Net>
 struct exported_network_check {
-    static_assert(std::string_view(Exported::signature) == network_signature<Net>.view(),
-                  "typenet: the parameters in Exported were exported from a different network than Net "
+    static_assert(exported_scalar_fits<typename Net::scalar_type, Exported, Net>,
+                  "typenet: the parameters in Exported were exported from a network of another scalar type than "
+                  "Net's (Exported::signature, also the first line of its header, names that network)");
+    static_assert(exported_input_fits<typename Net::input_shape_type, Exported, Net>,
+                  "typenet: the parameters in Exported were exported from a network with another input shape "
+                  "than Net's (Exported::signature, also the first line of its header, names that network)");
+    static constexpr bool layers_fit = []<std::size_t... I>(std::index_sequence<I...>) {
+        return (exported_layer_check<I, typename Net::template layer_type<I>, Exported, Net>::ok && ...);
+    }(std::make_index_sequence<Net::layer_count>{});
+    static_assert(exported_layer_count_fits<Exported, Net>,
+                  "typenet: the network the parameters in Exported were exported from has more layers than Net "
                   "(Exported::signature, also the first line of its header, names that network)");
     static_assert(Exported::parameters.size() == Net::parameter_count,
                   "typenet: Exported holds a different number of parameters than Net has");
-    static constexpr bool ok = true;
+    static constexpr bool ok = layers_fit;
 };
 
 }  // namespace detail

@@ -9,6 +9,6 @@ using TanhNet = Network<Input<1, 28, 28>, Conv2D<8, Kernel<3>, Stride<2>>, Leaky
                         LeakyReLU<>, Flatten, Dense<72>, Sigmoid, Dense<10>, Tanh>;
 RomInference<TanhNet, seed_mnist> inference;
 
-// expect: exported_network_check<seed_mnist, typenet::BasicNetwork<float, typenet::Input<1, 28, 28>, typenet::Conv2D<8
-// expect: typenet::Dense<10>, typenet::Tanh ?>
-// expect: the parameters in Exported were exported from a different network than Net
+// The first difference is named: layer 8, Tanh, with the exported parameters (seed_mnist) and Net.
+// expect: exported_layer_(check|fits)<8(UL)?, typenet::Tanh, seed_mnist, typenet::BasicNetwork<float, typenet::Input<1, 28, 28>
+// expect: this layer of Net differs from the network the parameters in Exported were exported from

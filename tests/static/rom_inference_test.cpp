@@ -120,7 +120,21 @@ constexpr std::size_t tiny_sigmoid_class() {
 static_assert(tiny_sigmoid_class() == 0);  // sigmoid keeps the order of 0.9375, 0.6875, 0.3125
 static_assert(sizeof(RomInference<TinySigmoid, TinySigmoidExported>) == TinySigmoid::ram_bytes);
 
-// Parameters for another network are refused: tests/compile_fail/export_wrong_network.cpp.
+// Parameters for another network are refused (tests/compile_fail/export_wrong_network.cpp), and
+// the error names the first part of the signatures that differs.
+static_assert(detail::first_differing_part("a; b; c", "a; b; c") == std::string_view::npos);
+static_assert(detail::first_differing_part("a; b; c", "x; b; c") == 0);
+static_assert(detail::first_differing_part("a; b; c", "a; b; x") == 2);
+static_assert(detail::first_differing_part("a; b", "a; b; c") == 2);
+static_assert(detail::first_differing_part("a; b; c", "a; b") == 2);
+static_assert(detail::first_difference<TinyExported, Tiny> == std::string_view::npos);
+static_assert(detail::first_difference<TinyExported, TinySigmoid> == 2 + 5);  // TinySigmoid's layer 5
+static_assert(detail::first_difference<TinyExported, Tiny::with_scalar<double>> == 0);
+static_assert(detail::first_difference<TinyExported, Network<Input<1, 4, 5>, Conv2D<2, Kernel<3>, Pad<1>>, ReLU, MaxPool<2>,
+                                                             Flatten, Dense<3>>> == 1);
+static_assert(detail::first_difference<TinyExported, Network<Input<1, 4, 4>, Conv2D<2, Kernel<3>, Pad<1>>, Tanh, MaxPool<2>,
+                                                             Flatten, Dense<3>>> == 2 + 1);
+static_assert(detail::first_difference<TinySigmoidExported, Tiny> == 2 + 5);  // the export has more layers
 static_assert(ExportedParameters<TinyExported>);
 static_assert(!ExportedParameters<Tiny>);
 
