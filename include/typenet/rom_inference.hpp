@@ -86,9 +86,9 @@ struct exported_network_check {
 
 }  // namespace detail
 
-/// `Exported::parameters`, checked at compile time to belong to `Net`: a different network is a
-/// compile error naming both. E.g. `Inference<Net> copy; copy.parameters() = ...` is not needed
-/// for RomInference, which checks the same itself.
+/// `Exported::parameters`, checked at compile time to belong to `Net` (RomInference makes the same
+/// check): a different network is a compile error naming the first difference. For copies, e.g.
+/// `net.parameters().values = parameters_for<Net, seed_mnist>();` before fine-tuning.
 template <class Net, ExportedParameters Exported>
 constexpr const auto& parameters_for() {
     static_assert(detail::exported_network_check<Exported, Net>::ok);
