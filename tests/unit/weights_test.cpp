@@ -95,7 +95,7 @@ BOOST_FIXTURE_TEST_CASE(concurrent_saves_leave_one_complete_file, Saved) {
     const fs::path target = "concurrent.bin";
     std::atomic<int> failures{0};
     auto saver = [&](const Small& source) {
-        for (int i = 0; i < 2000; ++i) {
+        for (int i = 0; i < 400; ++i) {
             try {
                 save_weights(source, target);
             } catch (const weights_error&) {
