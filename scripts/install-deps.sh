@@ -5,7 +5,7 @@ set -euo pipefail
 
 # libclang-rt-14-dev: the libFuzzer and sanitizer runtimes for scripts/fuzz.sh.
 packages=(g++ clang cmake ninja-build libboost-dev libboost-test-dev libfmt-dev gnuplot-nox
-          libstb-dev time npm libclang-rt-14-dev)
+          libstb-dev time npm libclang-rt-14-dev nlohmann-json3-dev libzip-dev xtensor-dev pkg-config)
 
 installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]] && return 0

@@ -1,0 +1,262 @@
+// Matching the named tensors of a PyTorch state_dict to a network's parameters, checked in full before any is copied.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <typenet/layers/conv2d.hpp>
+#include <typenet/layers/dense.hpp>
+#include <typenet/network.hpp>
+
+namespace typenet {
+
+/// A PyTorch weights file that cannot be read or does not fit the network. The message names
+/// the file and, where there is one, the tensor with its expected and found shapes.
+struct import_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// One state_dict prefix per layer that has parameters, in layer order, e.g.
+/// `{"features.0", "features.3", "classifier.1"}`: that layer's tensors are then looked up as
+/// "<prefix>.weight" and "<prefix>.bias". Empty: tensors are matched to layers by order.
+using LayerNames = std::vector<std::string>;
+
+namespace detail {
+
+/// The element types the importers read; anything else is reported with the file's own name for it.
+enum class ImportDtype { f32, f64, other };
+
+/// One tensor the network expects: where it goes and what it must look like.
+struct ExpectedTensor {
+    std::size_t layer = 0;
+    std::string_view kind;
+    std::string_view role;  // "weight" or "bias", PyTorch's attribute name
+    std::vector<std::size_t> shape;
+    std::size_t offset = 0;  // into parameters()
+};
+
+/// One tensor found in a file, before its values are read.
+struct FoundTensor {
+    std::string name;
+    std::string dtype_text;  // as the file spells it ("F32", "<f4"), for messages
+    ImportDtype dtype = ImportDtype::other;
+    std::vector<std::size_t> shape;
+    std::size_t order = 0;  // the file's order, for matching by order
+};
+
+inline std::string dims_text(const std::vector<std::size_t>& shape) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) text += fmt::format("{}{}", i ? ", " : "", shape[i]);
+    return text + "]";
+}
+
+inline std::size_t element_count(const std::vector<std::size_t>& shape) {
+    std::size_t n = 1;
+    for (std::size_t d : shape) n *= d;
+    return n;
+}
+
+/// The PyTorch tensors of one layer kind, in state_dict order. Conv2D's weights are stored
+/// [filter][channel][ky][kx] and Dense's [unit][input], exactly PyTorch's OIHW and [out, in].
+template <class Layer, class Impl>
+struct pytorch_tensors {
+    static_assert(Impl::parameter_count == 0,
+                  "typenet: import_weights knows the PyTorch tensors of Conv2D and Dense only; add a "
+                  "pytorch_tensors specialisation for this layer (see io/tensor_mapping.hpp)");
+    static void add(std::vector<ExpectedTensor>&, std::size_t, std::size_t) {}
+};
+template <std::size_t Filters, class... Options, class Impl>
+struct pytorch_tensors<Conv2D<Filters, Options...>, Impl> {
+    static void add(std::vector<ExpectedTensor>& out, std::size_t layer, std::size_t offset) {
+        const auto& d = Impl::weight_shape::dims;
+        out.push_back({layer, "Conv2D", "weight", {d.begin(), d.end()}, offset});
+        out.push_back({layer, "Conv2D", "bias", {Filters}, offset + Impl::weight_count});
+    }
+};
+template <std::size_t Units, class Impl>
+struct pytorch_tensors<Dense<Units>, Impl> {
+    static void add(std::vector<ExpectedTensor>& out, std::size_t layer, std::size_t offset) {
+        out.push_back({layer, "Dense", "weight", {Units, Impl::N}, offset});
+        out.push_back({layer, "Dense", "bias", {Units}, offset + Impl::weight_count});
+    }
+};
+
+/// Every parameter tensor of `Net`, layer by layer; together they cover `parameters()` exactly.
+template <class Net>
+std::vector<ExpectedTensor> expected_tensors() {
+    std::vector<ExpectedTensor> out;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (pytorch_tensors<typename Net::template layer_type<I>, typename Net::template layer_impl<I>>::add(
+             out, I, Net::parameter_offsets[I]),
+         ...);
+    }(std::make_index_sequence<Net::layer_count>{});
+    return out;
+}
+
+/// Splits "features.0.weight" into the layer prefix "features.0" and the role "weight".
+inline std::pair<std::string, std::string> split_name(const std::string& name) {
+    const auto dot = name.rfind('.');
+    if (dot == std::string::npos) return {"", name};
+    return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
+inline std::string full_name(const std::string& prefix, std::string_view role) {
+    return prefix.empty() ? std::string(role) : fmt::format("{}.{}", prefix, role);
+}
+
+/// Layers with parameters, each once, in order: "0 (Conv2D), 2 (Conv2D), 5 (Dense)".
+inline std::string layers_text(const std::vector<ExpectedTensor>& expected) {
+    std::string text;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        if (i == 0 || expected[i].layer != expected[i - 1].layer)
+            text += fmt::format("{}{} ({})", text.empty() ? "" : ", ", expected[i].layer, expected[i].kind);
+    return text;
+}
+
+/// Prefixes of the file's tensors ordered by their first tensor's position in the file.
+inline std::vector<std::string> prefixes_in_order(const std::vector<FoundTensor>& found) {
+    std::map<std::string, std::size_t> first;
+    for (const auto& t : found) {
+        const auto prefix = split_name(t.name).first;
+        const auto [at, inserted] = first.emplace(prefix, t.order);
+        if (!inserted) at->second = std::min(at->second, t.order);
+    }
+    std::vector<std::pair<std::size_t, std::string>> ranked;
+    for (const auto& [prefix, order] : first) ranked.emplace_back(order, prefix);
+    std::sort(ranked.begin(), ranked.end());
+    std::vector<std::string> out;
+    for (auto& [order, prefix] : ranked) out.push_back(std::move(prefix));
+    return out;
+}
+
+/// The prefix of each parameterised layer: `names` if given, else the file's prefixes in order.
+inline std::vector<std::string> layer_prefixes(const std::string& file, const std::vector<ExpectedTensor>& expected,
+                                               const std::vector<FoundTensor>& found, const LayerNames& names) {
+    std::size_t layers = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) layers += i == 0 || expected[i].layer != expected[i - 1].layer;
+    if (!names.empty()) {
+        if (names.size() != layers)
+            throw import_error(fmt::format("{}: {} layer names given, but the network has {} layers with "
+                                           "parameters: {}",
+                                           file, names.size(), layers, layers_text(expected)));
+        return names;
+    }
+    auto prefixes = prefixes_in_order(found);
+    if (prefixes.size() < layers) {
+        std::size_t rank = 0, e = 0;
+        for (; rank < prefixes.size(); ++e) rank += e + 1 < expected.size() && expected[e + 1].layer != expected[e].layer;
+        const auto& want = expected[e];
+        throw import_error(fmt::format("{}: no tensors for layer {} ({}), expected its {} as {}: the file has tensors "
+                                       "for {} layers, the network has {} layers with parameters: {}",
+                                       file, want.layer, want.kind, want.role, dims_text(want.shape),
+                                       prefixes.size(), layers, layers_text(expected)));
+    }
+    prefixes.resize(layers);  // the rest are reported as tensors that belong to no layer
+    return prefixes;
+}
+
+/// For each expected tensor, the index of its tensor in `found`; throws on any mismatch.
+inline std::vector<std::size_t> match_tensors(const std::string& file, const std::vector<ExpectedTensor>& expected,
+                                              const std::vector<FoundTensor>& found, const LayerNames& names) {
+    const auto prefixes = layer_prefixes(file, expected, found, names);
+    const char* hint = names.empty() ? " (tensors are matched to layers in file order; pass the layer names to "
+                                       "match by name)"
+                                     : "";
+    std::map<std::string, std::size_t> by_name;
+    for (std::size_t i = 0; i < found.size(); ++i) by_name.emplace(found[i].name, i);
+    std::vector<bool> used(found.size(), false);
+    std::vector<std::size_t> plan;
+    std::size_t layer_rank = 0;
+    for (std::size_t e = 0; e < expected.size(); ++e) {
+        if (e > 0 && expected[e].layer != expected[e - 1].layer) ++layer_rank;
+        const auto& want = expected[e];
+        const auto name = full_name(prefixes[layer_rank], want.role);
+        const auto at = by_name.find(name);
+        if (at == by_name.end())
+            throw import_error(fmt::format("{}: no tensor '{}' for layer {} ({}) {}, expected shape {}{}", file,
+                                           name, want.layer, want.kind, want.role, dims_text(want.shape), hint));
+        const auto& got = found[at->second];
+        if (got.shape != want.shape)
+            throw import_error(fmt::format("{}: tensor '{}' has shape {}, but layer {} ({}) expects its {} as {}{}",
+                                           file, name, dims_text(got.shape), want.layer, want.kind, want.role,
+                                           dims_text(want.shape), hint));
+        if (got.dtype == ImportDtype::other)
+            throw import_error(fmt::format("{}: tensor '{}' holds {} values; typenet imports 32- or 64-bit floats "
+                                           "(convert with model.float() before saving)",
+                                           file, name, got.dtype_text));
+        used[at->second] = true;
+        plan.push_back(at->second);
+    }
+    for (std::size_t i = 0; i < found.size(); ++i)
+        if (!used[i])
+            throw import_error(fmt::format("{}: tensor '{}' {} belongs to no layer of the network (layers with "
+                                           "parameters: {}){}",
+                                           file, found[i].name, dims_text(found[i].shape), layers_text(expected),
+                                           hint));
+    return plan;
+}
+
+/// Bytes per value of a supported dtype.
+inline std::size_t dtype_size(ImportDtype dtype) { return dtype == ImportDtype::f64 ? 8 : 4; }
+
+/// Little-endian floats to `T`, each checked finite (also after narrowing a double).
+template <class T>
+void convert_values(const std::string& file, const FoundTensor& tensor, const std::vector<unsigned char>& bytes,
+                    T* out) {
+    static_assert(std::endian::native == std::endian::little, "typenet: importing assumes a little-endian host");
+    const std::size_t n = element_count(tensor.shape);
+    for (std::size_t i = 0; i < n; ++i) {
+        T value;
+        if (tensor.dtype == ImportDtype::f32) {
+            float v;
+            std::memcpy(&v, bytes.data() + i * 4, 4);
+            value = static_cast<T>(v);
+        } else {
+            double v;
+            std::memcpy(&v, bytes.data() + i * 8, 8);
+            value = static_cast<T>(v);
+        }
+        if (!std::isfinite(value))
+            throw import_error(fmt::format("{}: tensor '{}' value {} is {}, not a finite number", file, tensor.name,
+                                           i, value));
+        out[i] = value;
+    }
+}
+
+/// Checks `found` against `net`, reads every matched tensor through
+/// `read(index in found, bytes)` into a staging copy, and only then overwrites the parameters:
+/// on any error `net` is untouched.
+template <class Net, class Read>
+void import_tensors(Net& net, const std::filesystem::path& path, const std::vector<FoundTensor>& found,
+                    const LayerNames& names, Read read) {
+    using T = typename Net::scalar_type;
+    const std::string file = path.string();
+    const auto expected = expected_tensors<Net>();
+    const auto plan = match_tensors(file, expected, found, names);
+    std::vector<T> staged(Net::parameter_count);
+    std::vector<unsigned char> bytes;
+    for (std::size_t e = 0; e < expected.size(); ++e) {
+        const auto& tensor = found[plan[e]];
+        bytes.assign(element_count(tensor.shape) * dtype_size(tensor.dtype), 0);
+        read(plan[e], bytes);
+        convert_values(file, tensor, bytes, staged.data() + expected[e].offset);
+    }
+    std::copy(staged.begin(), staged.end(), net.parameters().begin());
+}
+
+}  // namespace detail
+}  // namespace typenet
