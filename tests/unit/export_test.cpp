@@ -121,6 +121,14 @@ BOOST_AUTO_TEST_CASE(header_names_the_network_and_needs_only_the_standard_librar
     BOOST_TEST(header.find("static constexpr std::array<float, 142> parameters{") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_network_without_parameters_exports_an_empty_array) {
+    test_support::TempDir temp;
+    const Network<Input<4>, ReLU> net;
+    export_header(net, temp.dir / "none.hpp", "no_parameters");
+    BOOST_TEST(read_text(temp.dir / "none.hpp").find("static constexpr std::array<float, 0> parameters{};\n};\n") !=
+               std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(non_finite_parameters_are_refused_and_nothing_is_written) {
     test_support::TempDir temp;
     auto net = std::make_unique<Small>();
