@@ -85,7 +85,7 @@ struct ConstantSoftmax {
 /// over 7.4 million floats in [-87, 87], Sigmoid's differs from the run-time value (glibc 2.36)
 /// for 0.02% of inputs, by one ulp; Tanh's for 22%, because glibc's tanhf itself is only within
 /// 2 ulps of the true value. A class predicted at compile time can therefore differ from the
-/// run-time one only when two outputs are about an ulp apart.
+/// run-time one only when two outputs are nearly tied.
 template <class Layer>
 struct constant_evaluable {
     using type = Layer;
