@@ -42,6 +42,7 @@ static std::size_t classify(std::size_t digit) {
 
 /// Trains the head on the frozen body's features of every digit, one batch per step.
 static float fine_tune_step(std::size_t step) {
+    const std::uint64_t start = board::clock();
     float loss = 0;
     for (std::size_t d = 0; d < digits; ++d) {
         Head::output_tensor gradient;
@@ -49,7 +50,7 @@ static float fine_tune_step(std::size_t step) {
         head.backward(gradient);
     }
     optimizer.step(head, 1.0f / digits);
-    print("fine-tuning step ", step, ": loss ", loss / digits);
+    print("fine-tuning step ", step, ": loss ", loss / digits, " (", board::clock() - start, " ", board::clock_unit, ")");
     return loss / digits;
 }
 
