@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../examples/support/mnist_run.hpp"
 #include "../support/temp_dir.hpp"
 
 #include <fmt/format.h>
@@ -723,4 +724,31 @@ BOOST_AUTO_TEST_CASE(epoch_end_hooks_run_in_order_after_validation_and_never_on_
     const std::string message = training_error_of([&] { trainer.fit(data, &data, options); });
     BOOST_TEST(message.find("became nan during epoch 2 (by sample 50 of 50)") != std::string::npos, message);
     BOOST_TEST(calls == (std::vector<std::string>{"first 1", "second 1"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_examples_say_where_the_last_good_weights_are_when_training_diverges) {
+    // examples/support/mnist_run.hpp, as `mnist_seed --checkpoint FILE` runs it, on 2x2 images.
+    using Net = Network<Input<1, 2, 2>, Flatten, Dense<3>>;
+    const test_support::TempDir dir;
+    examples::Settings settings;
+    settings.checkpoint = dir.dir / "last-good.bin";
+    MnistSplits data;
+    data.train = Dataset{2, 2, {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, {0, 1, 2, 0}};
+    data.validation = data.train;
+    Net net;
+    initialize(net, Init::xavier_uniform, 1);
+    auto optimizer = make_optimizer<Net>(for_all_layers(SGD{.learning_rate = 0.1}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
+    FitOptions options = quiet(3);
+    options.shuffle = false;
+    options.callback_every = 2;  // sample 3 goes bad half-way through epoch 2
+    options.callback = [&](const TrainingEvent& event) {
+        if (event.epoch == 2) data.train.pixels[13] = std::numeric_limits<float>::quiet_NaN();
+    };
+    const std::string message = training_error_of([&] { examples::fit_mnist(trainer, data, settings, options); });
+    BOOST_TEST(message.find("typenet: the loss became nan at epoch 2, sample 4 of 4") != std::string::npos, message);
+    BOOST_TEST(message.find(fmt::format("\nThe weights after epoch 1, the last good one, are in {}.",
+                                        settings.checkpoint.string())) != std::string::npos,
+               message);
+    BOOST_TEST(std::filesystem::exists(settings.checkpoint));
 }
