@@ -2,7 +2,7 @@
 # and runs it on the host, or for the Cortex-M4 in QEMU (mps2-an386, semihosting, -icount).
 #
 #   cmake -DTARGET=host|cortex_m4 -DSOURCE_DIR=<typenet source> -DWORK_DIR=<scratch>
-#         [-DMODES=find_package;add_subdirectory] [-DPREFIX=<installed typenet> | -DBUILD_DIR=<typenet
+#         [-DMODES=find_package,add_subdirectory] [-DPREFIX=<installed typenet> | -DBUILD_DIR=<typenet
 #         build, installed into <scratch>/prefix>] [-DGENERATOR=<gen>] [-DMAKE_PROGRAM=<ninja>]
 #         [-DCXX_COMPILER=<host c++>] [-DBUILD_TYPE=Release] -P EmbedTest.cmake
 #
@@ -19,6 +19,7 @@ endforeach()
 if(NOT MODES)
     set(MODES find_package add_subdirectory)
 endif()
+string(REPLACE "," ";" MODES "${MODES}")  # commas, since a CTest command line splits at semicolons
 if(NOT BUILD_TYPE)
     set(BUILD_TYPE Release)
 endif()
