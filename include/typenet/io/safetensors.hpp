@@ -149,8 +149,8 @@ inline nlohmann::json safetensors_header(const std::string& file, std::ifstream&
     header_size = 0;
     for (int i = 7; i >= 0; --i) header_size = header_size << 8 | prefix[i];
     if (header_size > size - 8 || header_size > safetensors_max_header)
-        throw import_error(fmt::format("{}: the safetensors header claims {} bytes, but the file has {} after the "
-                                       "size field{}",
+        throw import_error(fmt::format("{}: not a safetensors file: its header claims {} bytes, but the file has {} "
+                                       "after the size field{}",
                                        file, header_size, size - 8,
                                        header_size > safetensors_max_header ? " (and the limit is 100 MiB)" : ""));
     std::string text(header_size, '\0');
