@@ -28,7 +28,9 @@
 
 namespace typenet {
 
-/// Labelled samples: `size()`, `image(i)` (values in the network's input order), `label(i)`.
+/// Labelled samples: `size()`, `image(i)` (values in the network's input order; the view needs
+/// to stay valid only until the next call), `label(i)` (the class, from 0). Examples: `Dataset`,
+/// `RandomShift`, `Points` in tests/unit/training_test.cpp.
 /// `fit`, `evaluate` and `sanity_check` check every sample they will use before any work: a label
 /// below the network's output count, an image of the input's size, finite values. A source that
 /// computes its samples on the fly from other data (`RandomShift`) can name that data as
@@ -47,8 +49,9 @@ concept DerivedSampleSource = SampleSource<D> && requires(const D& d) {
     requires SampleSource<std::remove_cvref_t<decltype(d.underlying())>>;
 };
 
-/// Thrown when training cannot go on (a non-finite loss or weight, data that does not fit the
-/// network); `history` keeps everything recorded before the stop.
+/// Thrown when training cannot go on: a sample that does not fit the network (before any work;
+/// the message names the data, the sample's index and the problem), or a loss or weight that
+/// became NaN/Inf (naming the epoch and sample). `history` keeps everything recorded before the stop.
 struct training_error : std::runtime_error {
     training_error(const std::string& message, History h) : std::runtime_error(message), history(std::move(h)) {}
     History history;
