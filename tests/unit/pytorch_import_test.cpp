@@ -240,6 +240,16 @@ BOOST_AUTO_TEST_CASE(safetensors_sorted_by_name_is_matched_in_numeric_order) {
     BOOST_TEST((sorted->parameters() == reference->parameters()));
 }
 
+BOOST_AUTO_TEST_CASE(the_format_is_told_by_content_not_by_name) {
+    fs::copy_file(fixtures / "seed.npz", "really-an-npz.safetensors", fs::copy_options::overwrite_existing);
+    fs::copy_file(fixtures / "seed.safetensors", "really-safetensors.npz", fs::copy_options::overwrite_existing);
+    auto a = std::make_unique<SeedNet>(), b = std::make_unique<SeedNet>();
+    import_weights(*a, "really-an-npz.safetensors");
+    import_weights(*b, "really-safetensors.npz");
+    BOOST_TEST((a->parameters() == b->parameters()));
+    BOOST_TEST(largest_relative_error(*a, "seed") <= 1e-5);
+}
+
 BOOST_AUTO_TEST_CASE(doubles_are_narrowed) {
     auto arrays = seed_arrays();
     for (auto& a : arrays) {
@@ -326,6 +336,8 @@ BOOST_AUTO_TEST_CASE(safetensors_errors_name_the_tensor_and_leave_the_network_un
     write_bytes("bad.safetensors", {1, 2, 3});
     expect_refused("bad.safetensors", {"too short for a safetensors file"});
     expect_refused("no-such-file.safetensors", {"cannot open the file"});
+    fs::create_directories("folder.safetensors");
+    expect_refused("folder.safetensors", {"is a directory"});
 }
 
 BOOST_AUTO_TEST_CASE(npz_errors_name_the_tensor_and_leave_the_network_untouched) {

@@ -195,6 +195,7 @@ inline void read_npy_values(const std::string& file, zip_t* archive, const NpyMe
 template <class Net>
 void import_npz(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
     const std::string file = path.string();
+    detail::check_file(path);
     const auto archive = detail::open_zip(file);
     const auto members = detail::npz_members(file, archive.get());
     std::vector<detail::FoundTensor> found;

@@ -31,6 +31,7 @@ namespace typenet {
 template <class Net>
 void import_weights(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
     std::array<char, 4> magic{};
+    detail::check_file(path);
     {
         std::ifstream in(path, std::ios::binary);
         if (!in) throw import_error(fmt::format("{}: cannot open the file", path.string()));

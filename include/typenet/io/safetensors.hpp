@@ -197,6 +197,7 @@ inline std::vector<SafetensorsEntry> safetensors_entries(const std::string& file
 template <class Net>
 void import_safetensors(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
     const std::string file = path.string();
+    detail::check_file(path);
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw import_error(fmt::format("{}: cannot open the file", file));
     const auto size = static_cast<std::uint64_t>(in.tellg());

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -208,6 +209,15 @@ inline std::vector<std::size_t> match_tensors(const std::string& file, const std
                                            file, found[i].name, dims_text(found[i].shape), layers_text(expected),
                                            hint));
     return plan;
+}
+
+/// Throws unless `path` names a file that can be opened (a directory opens, but reads as nonsense).
+inline void check_file(const std::filesystem::path& path) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+        throw import_error(fmt::format("{}: is a directory, not a weights file", path.string()));
+    if (!std::filesystem::exists(path, error))
+        throw import_error(fmt::format("{}: cannot open the file", path.string()));
 }
 
 /// Bytes per value of a supported dtype.
