@@ -373,7 +373,7 @@ BOOST_AUTO_TEST_CASE(npz_errors_name_the_tensor_and_leave_the_network_untouched)
                                          find(a, "0.bias")->data[3] = 0x7f; }),
                    {"tensor '0.bias' value 0 is nan"});
     expect_refused(changed([](auto& a) { std::swap(a[0], a[4]), std::swap(a[1], a[5]); }),
-                   {"tensor '5.weight' has shape [72, 72]", "layer 0 (Conv2D)", "pass the layer names"});
+                   {"tensor '5.weight' has shape [72, 72]", "layer 0 (Conv2D)", "pass the layer names to match by name"});
 
     write_zip("bad.npz", {{"0.weight.npy", {'N', 'U', 'M', 'P', 'Y', 0, 1, 0, 10, 0, '{', '}'}}});
     expect_refused("bad.npz", {"member '0.weight.npy' is not a version 1-3 .npy array"});

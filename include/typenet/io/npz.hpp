@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -98,44 +99,57 @@ inline void npy_dtype(FoundTensor& t, const std::string& descr) {
     t.dtype = descr == "<f4" ? ImportDtype::f32 : descr == "<f8" ? ImportDtype::f64 : ImportDtype::other;
 }
 
-/// Reads a member's npy header: its dtype, shape and where its values start.
-inline NpyMember npy_member(const std::string& file, zip_t* archive, zip_uint64_t index, const zip_stat_t& stat) {
-    const std::string member_name = stat.name;
-    NpyMember m;
-    m.index = index;
-    m.size = stat.size;
-    m.tensor.name = member_name.substr(0, member_name.size() - 4);  // without ".npy"
-    m.tensor.order = index;
-    const auto in = open_member(file, archive, index, member_name);
+/// Reads the fixed prefix and the header text of an npy member of `size` bytes; sets where
+/// the values start. Every length is checked against the member before it is used.
+inline std::string read_npy_header(const std::string& file, zip_file_t* in, const std::string& name,
+                                   std::uint64_t size, std::uint64_t& data_start) {
     unsigned char prefix[12];
-    if (m.size < 10) throw import_error(fmt::format("{}: member '{}' is too short for an array", file, member_name));
-    read_member(file, in.get(), member_name, prefix, 8);
+    if (size < 10) throw import_error(fmt::format("{}: member '{}' is too short for an array", file, name));
+    read_member(file, in, name, prefix, 8);
     if (std::string_view(reinterpret_cast<const char*>(prefix), 6) != "\x93NUMPY" || prefix[6] < 1 || prefix[6] > 3)
-        throw import_error(fmt::format("{}: member '{}' is not a version 1-3 .npy array", file, member_name));
+        throw import_error(fmt::format("{}: member '{}' is not a version 1-3 .npy array", file, name));
     const unsigned length_bytes = prefix[6] == 1 ? 2 : 4;
-    read_member(file, in.get(), member_name, prefix + 8, length_bytes);
+    read_member(file, in, name, prefix + 8, length_bytes);
     std::uint32_t length = 0;
     for (unsigned i = length_bytes; i-- > 0;) length = length << 8 | prefix[8 + i];
-    m.data_start = 8 + length_bytes + std::uint64_t{length};
-    if (length > npy_max_header || m.data_start > m.size)
+    data_start = 8 + length_bytes + std::uint64_t{length};
+    if (length > npy_max_header || data_start > size)
         throw import_error(fmt::format("{}: member '{}': its header claims {} bytes, more than the member holds",
-                                       file, member_name, length));
+                                       file, name, length));
     std::string header(length, '\0');
-    read_member(file, in.get(), member_name, header.data(), length);
+    read_member(file, in, name, header.data(), length);
+    return header;
+}
+
+/// The dtype and shape that an npy header describes, through xtensor's parser.
+inline void parse_npy_header(const std::string& file, const std::string& name, const std::string& header,
+                             FoundTensor& tensor) {
+    if (!npy_header_parsable(header))
+        throw import_error(fmt::format("{}: member '{}' has a malformed .npy header", file, name));
     std::string descr;
     bool fortran_order = false;
-    if (!npy_header_parsable(header))
-        throw import_error(fmt::format("{}: member '{}' has a malformed .npy header", file, member_name));
     try {
-        xt::detail::parse_header(header, descr, &fortran_order, m.tensor.shape);
+        xt::detail::parse_header(header, descr, &fortran_order, tensor.shape);
     } catch (const std::runtime_error& e) {
-        throw import_error(fmt::format("{}: member '{}' has a malformed .npy header: {}", file, member_name, e.what()));
+        throw import_error(fmt::format("{}: member '{}' has a malformed .npy header: {}", file, name, e.what()));
     }
-    npy_dtype(m.tensor, descr);
+    npy_dtype(tensor, descr);
     if (fortran_order)
         throw import_error(fmt::format("{}: member '{}' is stored in Fortran order; save np.ascontiguousarray(...) "
                                        "instead",
-                                       file, member_name));
+                                       file, name));
+}
+
+/// A member's tensor as its npy header describes it, and where its values start.
+inline NpyMember npy_member(const std::string& file, zip_t* archive, zip_uint64_t index, const zip_stat_t& stat) {
+    const std::string name = stat.name;
+    NpyMember m;
+    m.index = index;
+    m.size = stat.size;
+    m.tensor.name = name.substr(0, name.size() - 4);  // without ".npy"
+    m.tensor.order = index;
+    const auto in = open_member(file, archive, index, name);
+    parse_npy_header(file, name, read_npy_header(file, in.get(), name, m.size, m.data_start), m.tensor);
     return m;
 }
 

@@ -88,22 +88,10 @@ inline std::uint64_t safetensors_bytes(const std::vector<std::size_t>& shape, st
     return overflow ? 0 : bytes;
 }
 
-inline SafetensorsEntry safetensors_entry(const std::string& file, const std::string& name, const nlohmann::json& v,
-                                          std::uint64_t data_size) {
-    if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets") ||
-        v.size() != 3)
-        throw import_error(fmt::format("{}: tensor '{}' is not {{\"dtype\", \"shape\", \"data_offsets\"}}", file,
-                                       name));
-    SafetensorsEntry entry;
-    auto& t = entry.tensor;
-    t.name = name;
-    if (!v["dtype"].is_string()) throw import_error(fmt::format("{}: tensor '{}': \"dtype\" is not a string", file, name));
-    t.dtype_text = v["dtype"].get<std::string>();
-    t.dtype = t.dtype_text == "F32" ? ImportDtype::f32 : t.dtype_text == "F64" ? ImportDtype::f64 : ImportDtype::other;
-    const std::size_t element = safetensors_element_size(t.dtype_text);
-    if (element == 0) throw import_error(fmt::format("{}: tensor '{}' has unknown dtype '{}'", file, name, t.dtype_text));
-    t.shape = safetensors_shape(file, name, v["shape"]);
-    const auto& offsets = v["data_offsets"];
+/// Reads "data_offsets" and checks them against the data and the bytes the tensor needs.
+inline void safetensors_offsets(const std::string& file, const nlohmann::json& offsets, std::uint64_t data_size,
+                                std::size_t element, SafetensorsEntry& entry) {
+    const auto& name = entry.tensor.name;
     if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
         !offsets[1].is_number_unsigned())
         throw import_error(fmt::format("{}: tensor '{}': \"data_offsets\" is not [begin, end]", file, name));
@@ -113,13 +101,33 @@ inline SafetensorsEntry safetensors_entry(const std::string& file, const std::st
         throw import_error(fmt::format("{}: tensor '{}': data_offsets [{}, {}] lie outside the {} bytes of data", file,
                                        name, entry.begin, entry.end, data_size));
     bool overflow = false;
-    const auto bytes = safetensors_bytes(t.shape, element, overflow);
+    const auto bytes = safetensors_bytes(entry.tensor.shape, element, overflow);
     if (overflow || bytes != entry.end - entry.begin)
         throw import_error(fmt::format("{}: tensor '{}' of shape {} and dtype {} needs {} bytes, but its "
                                        "data_offsets [{}, {}] span {}",
-                                       file, name, dims_text(t.shape), t.dtype_text,
+                                       file, name, dims_text(entry.tensor.shape), entry.tensor.dtype_text,
                                        overflow ? std::string("more than 2^64") : std::to_string(bytes), entry.begin,
                                        entry.end, entry.end - entry.begin));
+}
+
+/// One tensor's header entry: exactly "dtype", "shape" and "data_offsets", all checked.
+inline SafetensorsEntry safetensors_entry(const std::string& file, const std::string& name, const nlohmann::json& v,
+                                          std::uint64_t data_size) {
+    if (!v.is_object() || v.size() != 3 || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets"))
+        throw import_error(fmt::format("{}: tensor '{}' is not {{\"dtype\", \"shape\", \"data_offsets\"}}", file,
+                                       name));
+    SafetensorsEntry entry;
+    auto& t = entry.tensor;
+    t.name = name;
+    if (!v["dtype"].is_string())
+        throw import_error(fmt::format("{}: tensor '{}': \"dtype\" is not a string", file, name));
+    t.dtype_text = v["dtype"].get<std::string>();
+    t.dtype = t.dtype_text == "F32" ? ImportDtype::f32 : t.dtype_text == "F64" ? ImportDtype::f64 : ImportDtype::other;
+    const std::size_t element = safetensors_element_size(t.dtype_text);
+    if (element == 0)
+        throw import_error(fmt::format("{}: tensor '{}' has unknown dtype '{}'", file, name, t.dtype_text));
+    t.shape = safetensors_shape(file, name, v["shape"]);
+    safetensors_offsets(file, v["data_offsets"], data_size, element, entry);
     return entry;
 }
 

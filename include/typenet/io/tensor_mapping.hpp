@@ -128,7 +128,7 @@ inline std::string layers_text(const std::vector<ExpectedTensor>& expected) {
     return text;
 }
 
-/// Prefixes of the file's tensors ordered by their first tensor's position in the file.
+/// The prefixes of the file's tensors, ordered by their first tensor's `order`.
 inline std::vector<std::string> prefixes_in_order(const std::vector<FoundTensor>& found) {
     std::map<std::string, std::size_t> first;
     for (const auto& t : found) {
@@ -170,35 +170,40 @@ inline std::vector<std::string> layer_prefixes(const std::string& file, const st
     return prefixes;
 }
 
-/// For each expected tensor, the index of its tensor in `found`; throws on any mismatch.
+/// Throws unless `got`, found under `name`, is what `want` needs.
+inline void check_tensor(const std::string& file, const ExpectedTensor& want, const std::string& name,
+                         const FoundTensor& got, const char* hint) {
+    if (got.shape != want.shape)
+        throw import_error(fmt::format("{}: tensor '{}' has shape {}, but layer {} ({}) expects its {} as {}{}", file,
+                                       name, dims_text(got.shape), want.layer, want.kind, want.role,
+                                       dims_text(want.shape), hint));
+    if (got.dtype == ImportDtype::other)
+        throw import_error(fmt::format("{}: tensor '{}' holds {} values; typenet imports 32- or 64-bit floats "
+                                       "(convert with model.float() before saving)",
+                                       file, name, got.dtype_text));
+}
+
+/// For each expected tensor, the index of its tensor in `found`; throws on any mismatch,
+/// including a tensor of the file that no layer takes.
 inline std::vector<std::size_t> match_tensors(const std::string& file, const std::vector<ExpectedTensor>& expected,
                                               const std::vector<FoundTensor>& found, const LayerNames& names) {
     const auto prefixes = layer_prefixes(file, expected, found, names);
-    const char* hint = names.empty() ? " (tensors are matched to layers in file order; pass the layer names to "
-                                       "match by name)"
+    const char* hint = names.empty() ? " (tensors are matched to layers by order: .npz member order, safetensors "
+                                       "name order; pass the layer names to match by name)"
                                      : "";
     std::map<std::string, std::size_t> by_name;
     for (std::size_t i = 0; i < found.size(); ++i) by_name.emplace(found[i].name, i);
     std::vector<bool> used(found.size(), false);
     std::vector<std::size_t> plan;
-    std::size_t layer_rank = 0;
-    for (std::size_t e = 0; e < expected.size(); ++e) {
-        if (e > 0 && expected[e].layer != expected[e - 1].layer) ++layer_rank;
+    for (std::size_t e = 0, rank = 0; e < expected.size(); ++e) {
+        rank += e > 0 && expected[e].layer != expected[e - 1].layer;
         const auto& want = expected[e];
-        const auto name = full_name(prefixes[layer_rank], want.role);
+        const auto name = full_name(prefixes[rank], want.role);
         const auto at = by_name.find(name);
         if (at == by_name.end())
-            throw import_error(fmt::format("{}: no tensor '{}' for layer {} ({}) {}, expected shape {}{}", file,
-                                           name, want.layer, want.kind, want.role, dims_text(want.shape), hint));
-        const auto& got = found[at->second];
-        if (got.shape != want.shape)
-            throw import_error(fmt::format("{}: tensor '{}' has shape {}, but layer {} ({}) expects its {} as {}{}",
-                                           file, name, dims_text(got.shape), want.layer, want.kind, want.role,
-                                           dims_text(want.shape), hint));
-        if (got.dtype == ImportDtype::other)
-            throw import_error(fmt::format("{}: tensor '{}' holds {} values; typenet imports 32- or 64-bit floats "
-                                           "(convert with model.float() before saving)",
-                                           file, name, got.dtype_text));
+            throw import_error(fmt::format("{}: no tensor '{}' for layer {} ({}) {}, expected shape {}{}", file, name,
+                                           want.layer, want.kind, want.role, dims_text(want.shape), hint));
+        check_tensor(file, want, name, found[at->second], hint);
         used[at->second] = true;
         plan.push_back(at->second);
     }
