@@ -318,6 +318,7 @@ BOOST_AUTO_TEST_CASE(safetensors_errors_name_the_tensor_and_leave_the_network_un
                    }),
                    {"tensor '5.bias' value 3 is nan, not a finite number"});
     expect_refused(changed([](Safetensors&) {}), {"3 layer names given", "4 layers with parameters"}, {"0", "2", "5"});
+    expect_refused(changed([](Safetensors&) {}), {"layer name '0' is given twice"}, {"0", "0", "5", "7"});
     expect_refused(changed([](Safetensors&) {}), {"no tensor 'features.0.weight'"},
                    {"features.0", "2", "5", "7"});
 

@@ -154,6 +154,10 @@ inline std::vector<std::string> layer_prefixes(const std::string& file, const st
             throw import_error(fmt::format("{}: {} layer names given, but the network has {} layers with "
                                            "parameters: {}",
                                            file, names.size(), layers, layers_text(expected)));
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) !=
+                names.begin() + static_cast<std::ptrdiff_t>(i))
+                throw import_error(fmt::format("{}: layer name '{}' is given twice", file, names[i]));
         return names;
     }
     auto prefixes = prefixes_in_order(found);
