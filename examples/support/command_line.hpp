@@ -28,6 +28,10 @@ struct Settings {
     std::size_t shift = 0;            ///< move training images by up to this many pixels (augmentation)
     bool sanity = false;              ///< run the overfitting sanity check first
     std::filesystem::path checkpoint{};  ///< weights saved here after every good epoch (empty: none)
+    std::filesystem::path load{};     ///< start from these typenet weights (empty: initialise)
+    std::filesystem::path import{};   ///< start from these PyTorch weights, safetensors or .npz
+    std::filesystem::path save{};     ///< the trained weights go here too
+    std::filesystem::path export_header{};  ///< the trained parameters as a C++ header
     std::string variant{};            ///< example-specific network choice
 };
 
@@ -44,7 +48,8 @@ class usage_error : public std::runtime_error {
 inline std::string usage(std::string_view program, std::string_view about, const Settings& d, const Extras& extras) {
     std::string text = fmt::format("{}\n\nusage: {} [options]\n\n", about, program);
     text += fmt::format("  --data DIR        MNIST-format directory with the four IDX files (default {})\n", d.data.string());
-    text += fmt::format("  --epochs N        training epochs (default {})\n", d.epochs);
+    text += fmt::format("  --epochs N        training epochs; 0 only evaluates --load or --import weights (default {})\n",
+                        d.epochs);
     if (!extras.batches.empty()) {
         std::string list;
         for (auto b : extras.batches) list += fmt::format("{}{}", list.empty() ? "" : ", ", b);
@@ -61,6 +66,10 @@ inline std::string usage(std::string_view program, std::string_view about, const
                         d.shift);
     text += "  --sanity          first check that the network can overfit 32 images\n";
     text += "  --checkpoint FILE save the weights to FILE after every epoch whose loss and weights are finite\n";
+    text += "  --load FILE       start from weights saved by --save, --checkpoint or save_weights\n";
+    text += "  --import FILE     start from PyTorch weights of the same layers (.safetensors or .npz)\n";
+    text += "  --save FILE       write the final weights to FILE\n";
+    text += "  --export FILE.hpp write the final parameters as a C++ header to compile into a program\n";
     if (!extras.variants.empty()) {
         std::string list;
         for (const auto& v : extras.variants) list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
@@ -120,6 +129,14 @@ inline std::optional<Settings> parse(int argc, char** argv, std::string_view abo
             settings.shift = parse_number<std::size_t>(option, value());
         } else if (option == "--checkpoint") {
             settings.checkpoint = value();
+        } else if (option == "--load") {
+            settings.load = value();
+        } else if (option == "--import") {
+            settings.import = value();
+        } else if (option == "--save") {
+            settings.save = value();
+        } else if (option == "--export") {
+            settings.export_header = value();
         } else if (option == "--sanity") {
             settings.sanity = true;
         } else if (option == "--variant" && !extras.variants.empty()) {
@@ -130,7 +147,10 @@ inline std::optional<Settings> parse(int argc, char** argv, std::string_view abo
             throw usage_error(fmt::format("unknown option '{}' (see --help)", option));
         }
     }
-    if (settings.epochs == 0) throw usage_error("--epochs must be at least 1");
+    if (!settings.load.empty() && !settings.import.empty())
+        throw usage_error("--load and --import both choose the starting weights: give one");
+    if (settings.epochs == 0 && settings.load.empty() && settings.import.empty())
+        throw usage_error("--epochs 0 only evaluates, so it needs --load or --import");
     return settings;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
@@ -14,6 +15,8 @@
 
 #include <typenet/data/augment.hpp>
 #include <typenet/data/mnist.hpp>
+#include <typenet/io/export.hpp>
+#include <typenet/io/pytorch.hpp>
 #include <typenet/io/weights.hpp>
 #include <typenet/train/trainer.hpp>
 #include <typenet/viz/confusion.hpp>
@@ -58,19 +61,12 @@ typenet::History fit_mnist(Trainer& trainer, const typenet::MnistSplits& data, c
     }
 }
 
-/// Loads MNIST from `settings.data`, trains `net` with `optimizer`, evaluates, and writes
-/// curves, confusion matrix, previews and report.html into `settings.out`. Returns the exit code.
-template <class Loss, std::size_t Batch, class Net, class Opt>
-int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Settings& settings) {
-    namespace fs = std::filesystem;
+/// Reads and preprocesses MNIST for `Net`'s input size, as `settings` asks.
+template <class Net>
+typenet::MnistSplits load_mnist_for(const Settings& settings) {
     using namespace typenet;
-    const auto started = std::chrono::steady_clock::now();
-    fmt::print("{} (batch {})\n{}\n", title, Batch, Net::summary());
-
     constexpr auto input = Net::input_shape_type::dims;
     static_assert(Net::input_shape_type::rank == 3 && input[0] == 1, "the MNIST examples feed 1 x H x W images");
-    check_shift(settings, input[1], input[2]);
-    if (settings.checkpoint.has_parent_path()) fs::create_directories(settings.checkpoint.parent_path());
     MnistOptions options;
     options.rows = input[1];
     options.cols = input[2];
@@ -79,20 +75,115 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
     options.seed = settings.seed;
     MnistSplits data = load_mnist(settings.data, options);
     if (settings.limit > 0 && settings.limit < data.train.size()) data.train = subset(data.train, 0, settings.limit);
-    fmt::print("data: {} train, {} validation, {} test images from {}\n\n", data.train.size(), data.validation.size(),
-               data.test.size(), settings.data.string());
+    fmt::print("data: {} train, {} validation, {} test images from {} (mean pixel {:.9f} subtracted)\n\n",
+               data.train.size(), data.validation.size(), data.test.size(), settings.data.string(), data.mean);
+    return data;
+}
 
-    if (settings.sanity) {
-        // On copies, so the real run starts from the same weights whether or not this runs.
-        auto probe = std::make_unique<Net>(net);
-        auto probe_optimizer = std::make_unique<Opt>(optimizer);
-        auto probe_trainer = make_trainer<Loss, Batch>(*probe, *probe_optimizer);
-        const SanityOptions check;
-        const SanityResult sanity = probe_trainer.sanity_check(data.train, check);
-        fmt::print("sanity check: loss {:.4f} -> {:.4f} in {} epochs on {} images: {}\n\n", sanity.initial_loss,
-                   sanity.final_loss, sanity.epochs, std::min(check.samples, data.train.size()),
-                   sanity.passed ? "passed" : fmt::format("FAILED (the loss did not reach {})", check.target_loss));
+/// Replaces the initial weights by --load's or --import's, if given.
+template <class Net>
+void load_starting_weights(Net& net, const Settings& settings) {
+    if (!settings.load.empty()) {
+        typenet::load_weights(net, settings.load);
+        fmt::print("weights: loaded from {}\n", settings.load.string());
+    } else if (!settings.import.empty()) {
+        typenet::import_weights(net, settings.import);
+        fmt::print("weights: imported from PyTorch, {}\n", settings.import.string());
     }
+}
+
+/// Overfits 32 images on copies, so the real run starts from the same weights either way.
+template <class Loss, std::size_t Batch, class Net, class Opt>
+void run_sanity_check(const Net& net, const Opt& optimizer, const typenet::Dataset& train) {
+    using namespace typenet;
+    auto probe = std::make_unique<Net>(net);
+    auto probe_optimizer = std::make_unique<Opt>(optimizer);
+    auto probe_trainer = make_trainer<Loss, Batch>(*probe, *probe_optimizer);
+    const SanityOptions check;
+    const SanityResult sanity = probe_trainer.sanity_check(train, check);
+    fmt::print("sanity check: loss {:.4f} -> {:.4f} in {} epochs on {} images: {}\n\n", sanity.initial_loss,
+               sanity.final_loss, sanity.epochs, std::min(check.samples, train.size()),
+               sanity.passed ? "passed" : fmt::format("FAILED (the loss did not reach {})", check.target_loss));
+}
+
+/// The exported header's struct: the file's stem as a C++ identifier ("seed-net.hpp" -> seed_net).
+inline std::string header_name(const std::filesystem::path& file) {
+    std::string name = file.stem().string();
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) name.insert(0, "net_");
+    return name;
+}
+
+/// Writes the final weights where --save and --export ask (each file atomically).
+template <class Net>
+void save_requested(const Net& net, const Settings& settings) {
+    namespace fs = std::filesystem;
+    for (const fs::path& file : {settings.save, settings.export_header})
+        if (file.has_parent_path()) fs::create_directories(file.parent_path());
+    if (!settings.save.empty()) {
+        typenet::save_weights(net, settings.save);
+        fmt::print("saved: {}\n", settings.save.string());
+    }
+    if (!settings.export_header.empty()) {
+        typenet::export_header(net, settings.export_header, header_name(settings.export_header));
+        fmt::print("exported: {} (struct {})\n", settings.export_header.string(),
+                   header_name(settings.export_header));
+    }
+}
+
+/// The line both a training run and an evaluation-only run print, so they can be compared.
+inline void print_evaluation(const char* split, double accuracy, double loss) {
+    fmt::print("{} accuracy: {:.2f}%  (loss {:.4f})\n", split, 100 * accuracy, loss);
+}
+inline void print_evaluation(const char* split, const typenet::Evaluation& e) {
+    print_evaluation(split, e.accuracy, e.loss);
+}
+
+/// --epochs 0: evaluates the starting weights on validation and test, and saves or exports them.
+template <class Loss, std::size_t Batch, class Net, class Opt>
+int evaluate_on_mnist(Net& net, Opt& optimizer, const typenet::MnistSplits& data, const Settings& settings) {
+    auto trainer = typenet::make_trainer<Loss, Batch>(net, optimizer);
+    if (!data.validation.empty()) print_evaluation("validation", trainer.evaluate(data.validation));
+    print_evaluation("test", trainer.evaluate(data.test));
+    save_requested(net, settings);
+    return 0;
+}
+
+/// Writes curves, the confusion matrix, weights.bin and report.html into `settings.out`.
+template <class Net>
+void write_report_files(const std::string& title, const Net& net, const typenet::History& history,
+                        const std::vector<typenet::Metric>& metrics, const std::vector<std::string>& previews,
+                        const Settings& settings) {
+    using namespace typenet;
+    const RenderResult curves = render_training_curves(settings.out, history, {.title = title});
+    const RenderResult confusion =
+        render_confusion_matrix(settings.out, history.test->confusion, "test set: true vs predicted");
+    for (const auto* r : {&curves, &confusion})
+        if (!r->rendered) fmt::print("note: {}\n", r->message);
+    std::vector<std::string> pictures{"curves.png", "confusion.png"};
+    pictures.insert(pictures.end(), previews.begin(), previews.end());
+    save_weights(net, settings.out / "weights.bin");
+    const auto report = write_report(settings.out, title, metrics, pictures);
+    fmt::print("outputs: {} (curves.png, confusion.png, curves.csv, weights.bin{})\n", report.string(),
+               previews.empty() ? "" : fmt::format(", {} previews", previews.size()));
+}
+
+/// Loads MNIST from `settings.data`, starts from initialised, loaded or imported weights,
+/// trains `net` with `optimizer`, evaluates, and writes curves, confusion matrix, previews and
+/// report.html into `settings.out` (with --epochs 0 it only evaluates). Returns the exit code.
+template <class Loss, std::size_t Batch, class Net, class Opt>
+int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Settings& settings) {
+    namespace fs = std::filesystem;
+    using namespace typenet;
+    const auto started = std::chrono::steady_clock::now();
+    fmt::print("{} (batch {})\n{}\n", title, Batch, Net::summary());
+    check_shift(settings, Net::input_shape_type::dims[1], Net::input_shape_type::dims[2]);
+    if (settings.checkpoint.has_parent_path()) fs::create_directories(settings.checkpoint.parent_path());
+    load_starting_weights(net, settings);
+    const MnistSplits data = load_mnist_for<Net>(settings);
+    if (settings.epochs == 0) return evaluate_on_mnist<Loss, Batch>(net, optimizer, data, settings);
+    if (settings.sanity) run_sanity_check<Loss, Batch>(net, optimizer, data.train);
 
     fs::create_directories(settings.out);
     auto trainer = make_trainer<Loss, Batch>(net, optimizer);
@@ -112,24 +203,20 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
 
     double train_seconds = 0;
     for (const auto& epoch : history.epochs) train_seconds += epoch.seconds;
-    // No epoch, or one too short for the clock, has no throughput to report (not a division by 0).
+    // An epoch too short for the clock has no throughput to report (not a division by 0).
     const double throughput =
         train_seconds > 0 ? double(data.train.size() * history.epochs.size()) / train_seconds : 0.0;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    fmt::print("\ntrain accuracy: {:.2f}%  (loss {:.4f})\n", 100 * train.accuracy, train.loss);
-    if (last.validation_loss)
-        fmt::print("validation accuracy: {:.2f}%  (loss {:.4f})\n", 100 * validation_accuracy, *last.validation_loss);
-    fmt::print("test accuracy: {:.2f}%  (loss {:.4f})\n", 100 * test.accuracy, test.loss);
+    fmt::print("\n");
+    print_evaluation("train", train);
+    if (last.validation_loss) print_evaluation("validation", validation_accuracy, *last.validation_loss);
+    print_evaluation("test", test);
     fmt::print("training: {:.2f} s for {} epoch(s), {:.0f} samples/s; wall time {:.2f} s\n", train_seconds,
                settings.epochs, throughput, wall);
 
-    const RenderResult curves = render_training_curves(settings.out, history, {.title = title});
-    const RenderResult confusion = render_confusion_matrix(settings.out, test.confusion, "test set: true vs predicted");
-    for (const auto* r : {&curves, &confusion})
-        if (!r->rendered) fmt::print("note: {}\n", r->message);
-    std::vector<std::string> pictures{"curves.png", "confusion.png"};
-    for (const auto& path : previews.written()) pictures.push_back(fs::relative(path, settings.out).string());
+    std::vector<std::string> preview_files;
+    for (const auto& path : previews.written()) preview_files.push_back(fs::relative(path, settings.out).string());
     const std::vector<Metric> metrics{
         {"network", title},
         {"train accuracy", fmt::format("{:.2f}%", 100 * train.accuracy)},
@@ -142,10 +229,8 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
         {"training throughput", fmt::format("{:.0f} samples/s", throughput)},
         {"parameters", fmt::format("{}", Net::parameter_count)},
     };
-    save_weights(net, settings.out / "weights.bin");
-    const auto report = write_report(settings.out, title, metrics, pictures);
-    fmt::print("outputs: {} (curves.png, confusion.png, curves.csv, weights.bin{})\n", report.string(),
-               previews.written().empty() ? "" : fmt::format(", {} previews", previews.written().size()));
+    write_report_files(title, net, history, metrics, preview_files, settings);
+    save_requested(net, settings);
     return 0;
 }
 
