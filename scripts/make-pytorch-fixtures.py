@@ -16,45 +16,16 @@ weights are rounded to multiples of 1/1024 so that its files compress (in git to
 the form k/1024 has mostly zero mantissa bits. PyTorch computes the references from the rounded
 weights, so the comparison is as strict as with any others.
 """
-import json
 import pathlib
-import struct
+import sys
 
 import numpy as np
 import torch
-from torch import nn
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from typenet_pytorch import lenet5, seed_network, write_safetensors  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "pytorch"
-
-
-def seed_network():
-    # typenet's LeakyReLU<> has alpha 0.001 (PyTorch's default is 0.01).
-    return nn.Sequential(
-        nn.Conv2d(1, 8, 3, stride=2), nn.LeakyReLU(0.001),
-        nn.Conv2d(8, 2, 3, stride=2), nn.LeakyReLU(0.001),
-        nn.Flatten(), nn.Linear(72, 72), nn.Sigmoid(), nn.Linear(72, 10), nn.Sigmoid())
-
-
-def lenet5():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-
-
-def write_safetensors(path, tensors):
-    """The safetensors layout, written by hand because Debian ships no safetensors package:
-    u64 little-endian header size, a JSON header padded with spaces to a multiple of 8, then the
-    data. Tensors are stored in state_dict order."""
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, tensor in tensors.items():
-        blob = tensor.detach().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(blob)]}
-        blobs.append(blob)
-        offset += len(blob)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def write_f32(path, array):
