@@ -4,8 +4,12 @@
 set -euo pipefail
 
 # libclang-rt-14-dev: the libFuzzer and sanitizer runtimes for scripts/fuzz.sh.
+# nlohmann-json3-dev, libzip-dev, xtensor-dev, pkg-config: typenet::pytorch's container formats.
+# gcc-arm-none-eabi, libstdc++-arm-none-eabi-newlib, qemu-system-arm: the Cortex-M4 build of
+# examples/embed and the emulator that runs it (CTest embed.cortex_m4).
 packages=(g++ clang cmake ninja-build libboost-dev libboost-test-dev libfmt-dev gnuplot-nox
-          libstb-dev time npm libclang-rt-14-dev nlohmann-json3-dev libzip-dev xtensor-dev pkg-config)
+          libstb-dev time npm libclang-rt-14-dev nlohmann-json3-dev libzip-dev xtensor-dev pkg-config
+          gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm)
 
 installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]] && return 0
