@@ -299,7 +299,16 @@ public:
     /// Back-propagates `output_gradient` (d loss / d output) through the last forward pass and
     /// adds the parameter gradients to `gradients()`, so several samples can accumulate.
     constexpr void backward(const output_tensor& output_gradient) {
-        backward_layers(output_gradient, std::make_index_sequence<layer_count>{});
+        backward<every_layer>(output_gradient);
+    }
+
+    /// Like backward, for training only the layers marked in `Trained` (an optimizer's
+    /// `trained_layers`): stops at the first marked layer, so the layers before it get no
+    /// gradients at all and that layer no input gradient. An unmarked layer after it still gets
+    /// parameter gradients, since a layer computes them whenever it passes a gradient on.
+    template <std::array<bool, layer_count> Trained>
+    constexpr void backward(const output_tensor& output_gradient) {
+        backward_layers<Trained>(output_gradient, std::make_index_sequence<layer_count>{});
     }
 
     constexpr void zero_gradients() { storage_.gradients.fill(T{}); }
@@ -325,24 +334,33 @@ private:
                                               storage_.scratch.data() + scratch_offsets[I]),
          ...);
     }
-    template <std::size_t... R>
+    static constexpr std::array<bool, layer_count> every_layer = [] {
+        std::array<bool, layer_count> all{};
+        all.fill(true);
+        return all;
+    }();
+
+    template <std::array<bool, layer_count> Trained, std::size_t... R>
     constexpr void backward_layers(const output_tensor& output_gradient, std::index_sequence<R...>) {
-        (backward_layer<layer_count - 1 - R>(output_gradient), ...);
+        (backward_layer<Trained, layer_count - 1 - R>(output_gradient), ...);
     }
 
-    template <std::size_t I>
+    template <std::array<bool, layer_count> Trained, std::size_t I>
     constexpr void backward_layer(const output_tensor& output_gradient) {
-        const auto dy = [&]() -> TensorView<shape_type<I>, const T> {
-            if constexpr (I + 1 == layer_count)
-                return output_gradient.view();
-            else
-                return std::as_const(delta<I + 1>()).view();
-        }();
-        // Layer 0's input gradient is never needed for training, so it is not computed.
-        detail::backward_layer<layer_impl<I>, (I > 0)>(
-            storage_.parameters.data() + parameter_offsets[I], storage_.gradients.data() + parameter_offsets[I],
-            std::as_const(activation<I>()).view(), std::as_const(activation<I + 1>()).view(), dy, delta<I>().view(),
-            std::as_const(storage_.scratch).data() + scratch_offsets[I]);
+        constexpr std::size_t first = std::size_t(std::find(Trained.begin(), Trained.end(), true) - Trained.begin());
+        if constexpr (I >= first) {
+            const auto dy = [&]() -> TensorView<shape_type<I>, const T> {
+                if constexpr (I + 1 == layer_count)
+                    return output_gradient.view();
+                else
+                    return std::as_const(delta<I + 1>()).view();
+            }();
+            // No layer before the first trained one needs this layer's input gradient.
+            detail::backward_layer<layer_impl<I>, (I > first)>(
+                storage_.parameters.data() + parameter_offsets[I], storage_.gradients.data() + parameter_offsets[I],
+                std::as_const(activation<I>()).view(), std::as_const(activation<I + 1>()).view(), dy,
+                delta<I>().view(), std::as_const(storage_.scratch).data() + scratch_offsets[I]);
+        }
     }
 
     storage_type storage_{};

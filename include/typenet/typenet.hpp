@@ -9,6 +9,7 @@
 #include <typenet/layers/flatten.hpp>
 #include <typenet/layers/options.hpp>
 #include <typenet/losses/cross_entropy.hpp>
+#include <typenet/losses/loss.hpp>
 #include <typenet/losses/mse.hpp>
 #include <typenet/layers/pool.hpp>
 #include <typenet/network.hpp>

@@ -194,8 +194,12 @@ auto adam_optimizer() {
     return make_optimizer<Net>(for_all_layers(Adam{}));
 }
 
+/// Fine-tunes the last Dense layer only: backward stops there.
+auto last_layer_optimizer() { return make_optimizer<SeedNet>(layers<0, 7>(Frozen{}), layers<7, 9>(SGD{.momentum = 0.9})); }
+
 // Optimizer state (Adam's moments) is sized by the network: static, like the networks.
 decltype(mixed_optimizer<SeedNet>()) seed_mixed = mixed_optimizer<SeedNet>();
+decltype(last_layer_optimizer()) seed_last_layer = last_layer_optimizer();
 decltype(adam_optimizer<SeedNet>()) seed_adam = adam_optimizer<SeedNet>();
 decltype(mixed_optimizer<LeNet>()) lenet_mixed = mixed_optimizer<LeNet>();
 decltype(adam_optimizer<LeNet>()) lenet_adam = adam_optimizer<LeNet>();
@@ -248,6 +252,10 @@ BOOST_AUTO_TEST_CASE(training_step_seed_net_mixed_optimizer) {
 BOOST_AUTO_TEST_CASE(training_step_seed_net_adam) {
     check_training_steps<1>(seed_net, seed_adam);
     check_training_steps<32>(seed_net, seed_adam);
+}
+BOOST_AUTO_TEST_CASE(training_step_seed_net_frozen_but_the_last_layer) {
+    check_training_steps<1>(seed_net, seed_last_layer);
+    check_training_steps<32>(seed_net, seed_last_layer);
 }
 BOOST_AUTO_TEST_CASE(training_step_lenet_mixed_optimizer) {
     check_training_steps<1>(lenet, lenet_mixed);

@@ -208,11 +208,11 @@ BOOST_AUTO_TEST_CASE(first_adam_step_moves_by_the_learning_rate) {
 
 BOOST_AUTO_TEST_CASE(exponential_decay_scales_the_learning_rate) {
     const ExponentialDecay decay{.rate = 0.5, .steps = 10};
-    BOOST_TEST(decay(0.1, 0) == 0.1);
-    BOOST_TEST(decay(0.1, 10) == 0.05, boost::test_tools::tolerance(1e-15));
-    BOOST_TEST(decay(0.1, 5) == 0.1 * std::sqrt(0.5), boost::test_tools::tolerance(1e-15));
+    BOOST_TEST(decay.learning_rate(0.1, 0) == 0.1);
+    BOOST_TEST(decay.learning_rate(0.1, 10) == 0.05, boost::test_tools::tolerance(1e-15));
+    BOOST_TEST(decay.learning_rate(0.1, 5) == 0.1 * std::sqrt(0.5), boost::test_tools::tolerance(1e-15));
     UnitCase c;
-    auto optimizer = make_optimizer<Unit>(for_all_layers(SGD{.learning_rate = 0.1, .decay = {0.5, 1}}));
+    auto optimizer = make_optimizer<Unit>(for_all_layers(SGD{.learning_rate = 0.1}, ExponentialDecay{.rate = 0.5, .steps = 1}));
     c.steps(optimizer, 2);
     double w = 0.5, b = 0.1;
     for (int t = 0; t < 2; ++t) {
@@ -275,8 +275,7 @@ BOOST_AUTO_TEST_CASE(nan_in_an_input_stops_training_naming_epoch_and_sample) {
     options.shuffle = false;
     // The data is clean when fit checks it; sample 37 goes bad at the end of epoch 1, as a
     // source computed on the fly might.
-    options.callback_every = 50;
-    options.callback = [&](const TrainingEvent&) { data.values[2 * 37 + 1] = std::numeric_limits<float>::quiet_NaN(); };
+    options.callbacks.push_back({50, [&](const TrainingEvent&) { data.values[2 * 37 + 1] = std::numeric_limits<float>::quiet_NaN(); }});
     try {
         trainer.fit(data, &data, options);
         BOOST_FAIL("training went on past a NaN input");
@@ -327,9 +326,8 @@ BOOST_AUTO_TEST_CASE(history_callbacks_and_plain_progress_lines) {
     options.records_per_epoch = 10;
     options.progress = ProgressStyle::automatic;  // a file is not a terminal: plain lines
     options.progress_stream = log;
-    options.callback_every = 25;
     std::vector<std::size_t> calls;
-    options.callback = [&](const TrainingEvent& event) { calls.push_back(event.epoch * 1000 + event.sample); };
+    options.callbacks.push_back({25, [&](const TrainingEvent& event) { calls.push_back(event.epoch * 1000 + event.sample); }});
     const History history = trainer.fit(data, &data, options);
 
     BOOST_TEST(history.epochs.size() == 2u);
@@ -506,8 +504,8 @@ BOOST_AUTO_TEST_CASE(sanity_check_without_samples_is_an_error) {
 
 BOOST_AUTO_TEST_CASE(exponential_decay_over_zero_steps_keeps_the_rate) {
     const ExponentialDecay decay{.rate = 0.5, .steps = 0};
-    BOOST_TEST(decay(0.1, 0) == 0.1);
-    BOOST_TEST(decay(0.1, 7) == 0.1);
+    BOOST_TEST(decay.learning_rate(0.1, 0) == 0.1);
+    BOOST_TEST(decay.learning_rate(0.1, 7) == 0.1);
 }
 
 // === updates computed by hand over minibatches ===============================================
@@ -554,11 +552,12 @@ PairParameters by_hand(const Points& data, PairParameters p, std::size_t batch, 
 }
 
 /// What the trainer makes of the same run, at batch 3.
-template <class Rule>
-PairParameters by_trainer(const Points& data, const PairParameters& start, std::size_t epochs, Rule rule) {
+template <class Rule, class LearningRate = Constant>
+PairParameters by_trainer(const Points& data, const PairParameters& start, std::size_t epochs, Rule rule,
+                          LearningRate schedule = {}) {
     Pair net;
     std::copy(start.begin(), start.end(), net.parameters().begin());
-    auto optimizer = make_optimizer<Pair>(for_all_layers(rule));
+    auto optimizer = make_optimizer<Pair>(for_all_layers(rule, schedule));
     auto trainer = make_trainer<MeanSquaredError, 3>(net, optimizer);
     FitOptions options = quiet(epochs);
     options.shuffle = false;
@@ -610,7 +609,7 @@ BOOST_AUTO_TEST_CASE(adam_with_weight_decay_and_a_decaying_rate_matches_hand_com
     const PairParameters expected = by_hand(
         data, pair_start, 3, 2, AdamByHand{[](std::size_t t) { return 0.1 * std::pow(0.5, double(t) / 2); }, 0.01});
     const PairParameters trained =
-        by_trainer(data, pair_start, 2, Adam{.learning_rate = 0.1, .weight_decay = 0.01, .decay = {0.5, 2}});
+        by_trainer(data, pair_start, 2, Adam{.learning_rate = 0.1, .weight_decay = 0.01}, ExponentialDecay{.rate = 0.5, .steps = 2});
     for (std::size_t k = 0; k < 3; ++k) BOOST_TEST(trained[k] == expected[k], boost::test_tools::tolerance(1e-12));
 }
 
@@ -635,10 +634,9 @@ BOOST_AUTO_TEST_CASE(a_non_finite_weight_stops_training_and_keeps_the_history) {
     const Points data = separable_points(50, 4);
     FitOptions options = quiet(3);
     options.check_weights_every = 10;
-    options.callback_every = 25;
-    options.callback = [&](const TrainingEvent& event) {
+    options.callbacks.push_back({25, [&](const TrainingEvent& event) {
         if (event.epoch == 2 && event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
-    };
+    }});
     try {
         trainer.fit(data, options);
         BOOST_FAIL("training went on with a NaN weight");
@@ -659,10 +657,9 @@ BOOST_AUTO_TEST_CASE(weights_are_checked_at_every_epoch_end) {
     const Points data = separable_points(50, 4);
     FitOptions options = quiet(2);
     options.check_weights_every = 0;  // no scans during the epoch
-    options.callback_every = 25;
-    options.callback = [&](const TrainingEvent& event) {
+    options.callbacks.push_back({25, [&](const TrainingEvent& event) {
         if (event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
-    };
+    }});
     BOOST_TEST(training_error_of([&] { trainer.fit(data, options); }) ==
                "typenet: parameter 9 of layer 0 (Dense) became nan during epoch 1 (by sample 50 of 50); "
                "training stopped. Lower the learning rate.");
@@ -687,11 +684,10 @@ BOOST_AUTO_TEST_CASE(the_checkpoint_of_the_last_good_epoch_survives_divergence) 
         saved.push_back(record.epoch);
     });
     // Half-way through epoch 2 a sample turns NaN: training stops in the middle of the epoch.
-    options.callback_every = 25;
-    options.callback = [&](const TrainingEvent& event) {
+    options.callbacks.push_back({25, [&](const TrainingEvent& event) {
         if (event.epoch == 2 && event.sample == 25)
             for (float& value : data.values) value = std::numeric_limits<float>::quiet_NaN();
-    };
+    }});
     const std::string message = training_error_of([&] { trainer.fit(data, options); });
     BOOST_TEST(message.find("the loss became nan at epoch 2, sample 26 of 50") != std::string::npos, message);
     BOOST_TEST(saved == std::vector<std::size_t>{1}, boost::test_tools::per_element());
@@ -717,10 +713,9 @@ BOOST_AUTO_TEST_CASE(epoch_end_hooks_run_in_order_after_validation_and_never_on_
         calls.push_back(fmt::format("first {}", r.epoch));
     });
     options.on_epoch_end.push_back([&](const EpochRecord& r) { calls.push_back(fmt::format("second {}", r.epoch)); });
-    options.callback_every = 25;
-    options.callback = [&](const TrainingEvent& event) {
+    options.callbacks.push_back({25, [&](const TrainingEvent& event) {
         if (event.epoch == 2 && event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
-    };
+    }});
     const std::string message = training_error_of([&] { trainer.fit(data, &data, options); });
     BOOST_TEST(message.find("became nan during epoch 2 (by sample 50 of 50)") != std::string::npos, message);
     BOOST_TEST(calls == (std::vector<std::string>{"first 1", "second 1"}), boost::test_tools::per_element());
@@ -741,14 +736,165 @@ BOOST_AUTO_TEST_CASE(the_examples_say_where_the_last_good_weights_are_when_train
     auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
     FitOptions options = quiet(3);
     options.shuffle = false;
-    options.callback_every = 2;  // sample 3 goes bad half-way through epoch 2
-    options.callback = [&](const TrainingEvent& event) {
+    // Sample 3 goes bad half-way through epoch 2.
+    options.callbacks.push_back({2, [&](const TrainingEvent& event) {
         if (event.epoch == 2) data.train.pixels[13] = std::numeric_limits<float>::quiet_NaN();
-    };
+    }});
     const std::string message = training_error_of([&] { examples::fit_mnist(trainer, data, settings, options); });
     BOOST_TEST(message.find("typenet: the loss became nan at epoch 2, sample 4 of 4") != std::string::npos, message);
     BOOST_TEST(message.find(fmt::format("\nThe weights after epoch 1, the last good one, are in {}.",
                                         settings.checkpoint.string())) != std::string::npos,
                message);
     BOOST_TEST(std::filesystem::exists(settings.checkpoint));
+}
+
+// === schedules ===============================================================================
+
+BOOST_AUTO_TEST_CASE(schedules_match_hand_computation) {
+    BOOST_TEST(Constant{}.learning_rate(0.1, 0) == 0.1);
+    BOOST_TEST(Constant{}.learning_rate(0.1, 123456) == 0.1);
+
+    const StepDecay halving{.rate = 0.5, .steps = 3};
+    BOOST_TEST(halving.learning_rate(0.1, 0) == 0.1);
+    BOOST_TEST(halving.learning_rate(0.1, 2) == 0.1);
+    BOOST_TEST(halving.learning_rate(0.1, 3) == 0.05);
+    BOOST_TEST(halving.learning_rate(0.1, 5) == 0.05);
+    BOOST_TEST(halving.learning_rate(0.1, 6) == 0.025);
+    BOOST_TEST((StepDecay{.rate = 0.5, .steps = 0}.learning_rate(0.1, 6)) == 0.1);
+
+    const CosineDecay cosine{.steps = 4, .minimum = 0.01};
+    BOOST_TEST(cosine.learning_rate(0.1, 0) == 0.1);
+    BOOST_TEST(cosine.learning_rate(0.1, 1) == 0.01 + 0.09 * (1 + std::sqrt(0.5)) / 2, boost::test_tools::tolerance(1e-15));
+    BOOST_TEST(cosine.learning_rate(0.1, 2) == 0.055, boost::test_tools::tolerance(1e-15));
+    BOOST_TEST(cosine.learning_rate(0.1, 3) == 0.01 + 0.09 * (1 - std::sqrt(0.5)) / 2, boost::test_tools::tolerance(1e-15));
+    BOOST_TEST(cosine.learning_rate(0.1, 4) == 0.01);
+    BOOST_TEST(cosine.learning_rate(0.1, 1000) == 0.01);
+    BOOST_TEST((CosineDecay{}.learning_rate(0.1, 7)) == 0.1);  // over 0 steps: the base rate
+}
+
+BOOST_AUTO_TEST_CASE(a_group_takes_its_rate_from_its_schedule) {
+    // Cosine over 2 updates: 0.1, then 0.1 * (1 + cos(pi / 2)) / 2 = 0.05, then the minimum 0.
+    UnitCase c;
+    auto optimizer = make_optimizer<Unit>(for_all_layers(SGD{.learning_rate = 0.1}, CosineDecay{.steps = 2}));
+    c.steps(optimizer, 3);
+    double w = 0.5, b = 0.1;
+    for (const double lr : {0.1, 0.05}) {
+        const double dy = 2 * (2 * w + b - 1);
+        w -= lr * dy * 2;
+        b -= lr * dy;
+    }
+    BOOST_TEST(c.w() == w, boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(c.b() == b, boost::test_tools::tolerance(1e-12));
+}
+
+// === Frozen groups ===========================================================================
+
+namespace {
+
+// 0 Conv2D, 1 ReLU, 2 Flatten, 3 Dense<6>, 4 Sigmoid, 5 Dense<2>.
+using SmallNet = Network<Input<1, 6, 6>, Conv2D<2, Kernel<3>>, ReLU, Flatten, Dense<6>, Sigmoid, Dense<2>>;
+constexpr std::size_t last_layer_offset = SmallNet::parameter_offsets[5];
+
+Points small_images() {
+    Points p;
+    p.dims = 36;
+    Random random(8);
+    for (std::size_t i = 0; i < 12; ++i) {
+        for (std::size_t v = 0; v < 36; ++v) p.values.push_back(float(random.uniform(0, 1)));
+        p.classes.push_back(i % 2);
+    }
+    return p;
+}
+
+/// Trains a copy of `start` for two epochs at batch 4 with `optimizer`; returns the network.
+template <class Opt>
+std::unique_ptr<SmallNet> trained(const SmallNet& start, Opt optimizer) {
+    auto net = std::make_unique<SmallNet>(start);
+    auto trainer = make_trainer<SoftmaxCrossEntropy, 4>(*net, optimizer);
+    FitOptions options = quiet(2);
+    options.shuffle = false;
+    trainer.fit(small_images(), options);
+    return net;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_frozen_group_trains_nothing_and_the_rest_as_with_full_backward) {
+    SmallNet start;
+    initialize(start, Init::he_uniform, 5);
+    const SGD sgd{.learning_rate = 0.5, .momentum = 0.9};
+    using FineTune = decltype(make_optimizer<SmallNet>(layers<0, 5>(Frozen{}), layers<5, 6>(sgd)));
+    static_assert(!FineTune::trains<0> && !FineTune::trains<3> && FineTune::trains<5> && !FineTune::trains<4>);
+    static_assert(FineTune::first_trained_layer == 5);
+    static_assert(FineTune::trained_layers == std::array{false, false, false, false, false, true});
+
+    const auto frozen = trained(start, make_optimizer<SmallNet>(layers<0, 5>(Frozen{}), layers<5, 6>(sgd)));
+    // The same, with a full backward pass: layers 0 to 4 are "trained" at rate 0, so they do not move.
+    const auto full = trained(start, make_optimizer<SmallNet>(layers<0, 5>(SGD{.learning_rate = 0}), layers<5, 6>(sgd)));
+
+    const auto bytes = [](const float* p, std::size_t n) { return std::vector<float>(p, p + n); };
+    BOOST_TEST(bytes(frozen->parameters().data(), last_layer_offset) == bytes(start.parameters().data(), last_layer_offset),
+               boost::test_tools::per_element());
+    for (float g : frozen->gradients()) BOOST_TEST(g == 0.0f);
+    BOOST_TEST(std::memcmp(frozen->parameters().data(), full->parameters().data(), sizeof(float) * SmallNet::parameter_count) == 0);
+    BOOST_TEST(std::memcmp(frozen->parameters().data(), start.parameters().data(), sizeof(float) * SmallNet::parameter_count) != 0);
+}
+
+BOOST_AUTO_TEST_CASE(backward_for_a_frozen_prefix_leaves_its_gradients_unwritten) {
+    SmallNet net;
+    initialize(net, Init::he_uniform, 5);
+    using FineTune = decltype(make_optimizer<SmallNet>(layers<0, 5>(Frozen{}), layers<5, 6>(SGD{})));
+    SmallNet::input_tensor x;
+    const Points images = small_images();
+    std::copy_n(images.image(0).begin(), x.size(), x.begin());
+    SmallNet::output_tensor dy;
+    dy.fill(0.5f);
+    constexpr float untouched = 7.0f;  // a value no backward pass writes
+
+    net.gradients().fill(untouched);
+    net.forward(x);
+    net.backward<FineTune::trained_layers>(dy);
+    std::size_t written = 0;
+    for (std::size_t i = 0; i < SmallNet::parameter_count; ++i) written += net.gradients()[i] != untouched;
+    BOOST_TEST(written == SmallNet::parameter_count - last_layer_offset);  // only the last layer's
+
+    net.gradients().fill(untouched);
+    net.backward(dy);  // the full pass writes every layer's
+    written = 0;
+    for (std::size_t i = 0; i < SmallNet::parameter_count; ++i) written += net.gradients()[i] != untouched;
+    BOOST_TEST(written > SmallNet::parameter_count - last_layer_offset);
+}
+
+BOOST_AUTO_TEST_CASE(a_frozen_layer_between_trained_ones_keeps_its_parameters) {
+    // Dense<6> (layer 3) frozen, the convolution below it and the last layer trained: backward
+    // runs through layer 3 to reach layer 0.
+    SmallNet start;
+    initialize(start, Init::he_uniform, 6);
+    const SGD sgd{.learning_rate = 0.2};
+    const auto middle = trained(start, make_optimizer<SmallNet>(for_layers<"Conv2D">(sgd), layers<3, 4>(Frozen{}),
+                                                                  layers<5, 6>(sgd)));
+    const auto full = trained(start, make_optimizer<SmallNet>(for_layers<"Conv2D">(sgd), layers<3, 4>(SGD{.learning_rate = 0}),
+                                                                layers<5, 6>(sgd)));
+    BOOST_TEST(std::memcmp(middle->parameters().data(), full->parameters().data(), sizeof(float) * SmallNet::parameter_count) == 0);
+    const std::size_t from = SmallNet::parameter_offsets[3], to = SmallNet::parameter_offsets[4];
+    BOOST_TEST(std::memcmp(middle->parameters().data() + from, start.parameters().data() + from, sizeof(float) * (to - from)) == 0);
+    BOOST_TEST(middle->parameters()[0] != start.parameters()[0]);  // the convolution did learn
+    for (float g : middle->gradients()) BOOST_TEST(g == 0.0f);
+}
+
+// === callbacks ===============================================================================
+
+BOOST_AUTO_TEST_CASE(several_callbacks_each_run_at_their_own_interval) {
+    XorNet net;
+    initialize(net, Init::xavier_uniform, 3);
+    auto optimizer = make_optimizer<XorNet>(for_all_layers(Adam{.learning_rate = 0.01}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy, 4>(net, optimizer);
+    FitOptions options = quiet(1);
+    std::vector<std::string> calls;
+    options.callbacks.push_back({10, [&](const TrainingEvent& e) { calls.push_back(fmt::format("a{}", e.sample)); }});
+    options.callbacks.push_back({16, [&](const TrainingEvent& e) { calls.push_back(fmt::format("b{}", e.sample)); }});
+    options.callbacks.push_back({0, [&](const TrainingEvent&) { calls.push_back("never"); }});
+    trainer.fit(separable_points(40, 2), options);
+    // Batches of 4 end at 4, 8, ..., 40: a callback runs after the batch that passes its interval.
+    BOOST_TEST(calls == (std::vector<std::string>{"a12", "b16", "a20", "a32", "b32", "a40"}), boost::test_tools::per_element());
 }

@@ -5,11 +5,12 @@
 #include <cstddef>
 #include <string_view>
 
+#include <typenet/losses/loss.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
 
-/// -log softmax(z)[label] for raw scores z; end the network with Dense (no Softmax layer).
+/// A Loss: -log softmax(z)[label] for raw scores z; end the network with Dense (no Softmax layer).
 /// Fusing gives the gradient softmax(z) - onehot, exact and cheap, and subtracting the
 /// largest score first keeps exp from overflowing.
 struct SoftmaxCrossEntropy {

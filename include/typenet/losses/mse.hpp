@@ -4,11 +4,12 @@
 #include <cstddef>
 #include <string_view>
 
+#include <typenet/losses/loss.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
 
-/// Mean over the outputs of the squared difference to the one-hot target, as PyTorch's
+/// A Loss: the mean over the outputs of the squared difference to the one-hot target, as PyTorch's
 /// MSELoss(reduction="mean"), so learning rates carry over.
 struct MeanSquaredError {
     static constexpr std::string_view name = "mean squared error";

@@ -1,15 +1,18 @@
-// Optimizer<Net, Groups...>: one update rule per group of layers, chosen by layer kind.
+// Optimizer<Net, Groups...>: one update rule and schedule per group of layers, chosen by kind or index.
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/basic_tuple.hpp>
 
+#include <typenet/optim/schedule.hpp>
+#include <typenet/optim/update_rule.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
@@ -27,9 +30,27 @@ namespace detail {
 /// A layer kind spelt out character by character: every compiler prints these readably in a
 /// diagnostic (Clang prints a LayerKind argument as a list of character codes).
 template <char... Chars>
-struct kind {};
+struct kind {
+    static constexpr std::array<char, sizeof...(Chars)> text{Chars...};
+    static constexpr std::string_view view() { return {text.data(), text.size()}; }
+};
+
+/// Group selectors, as types so that diagnostics name them: layers of some kinds, layers
+/// [From, To) by index, or every layer.
 template <class... Kinds>
-struct kinds {};
+struct kinds {
+    static constexpr bool covers(std::size_t, std::string_view kind) { return ((Kinds::view() == kind) || ...); }
+    static constexpr std::size_t end = 0;
+};
+template <std::size_t From, std::size_t To>
+struct layer_indices {
+    static constexpr bool covers(std::size_t index, std::string_view) { return From <= index && index < To; }
+    static constexpr std::size_t end = To;
+};
+struct all_layers {
+    static constexpr bool covers(std::size_t, std::string_view) { return true; }
+    static constexpr std::size_t end = 0;
+};
 
 template <LayerKind Kind, std::size_t... I>
 kind<Kind.chars[I]...> spell_out(std::index_sequence<I...>);
@@ -38,35 +59,43 @@ using spelled = decltype(spell_out<Kind>(std::make_index_sequence<Kind.view().si
 
 }  // namespace detail
 
-/// An update rule and the layer kinds it trains; no kinds means every layer.
-template <class Rule, LayerKind... Kinds>
+/// An update rule with its schedule, and the layers they train (see for_layers, layers,
+/// for_all_layers).
+template <GroupRule Rule, Schedule LearningRate, class Selector>
 struct LayerGroup {
     Rule rule;
-    /// The kinds as types, for diagnostics.
-    using spelled_kinds = detail::kinds<detail::spelled<Kinds>...>;
-
-    static constexpr bool covers([[maybe_unused]] std::string_view kind) {
-        return sizeof...(Kinds) == 0 || ((Kinds.view() == kind) || ...);
-    }
+    [[no_unique_address]] LearningRate schedule;
+    using selector = Selector;
 };
 
-/// Trains the layers of the given kinds with `rule`: `for_layers<"Conv2D">(SGD{.learning_rate = 0.01})`.
-template <LayerKind... Kinds, class Rule>
-constexpr LayerGroup<Rule, Kinds...> for_layers(Rule rule) {
+/// Trains the layers of the given kinds with `rule`, at rates from `schedule`:
+/// `for_layers<"Conv2D">(SGD{.learning_rate = 0.01})`,
+/// `for_layers<"Dense">(Adam{.learning_rate = 1e-3}, CosineDecay{.steps = 10000})`.
+template <LayerKind... Kinds, GroupRule Rule, Schedule LearningRate = Constant>
+constexpr auto for_layers(Rule rule, LearningRate schedule = {}) {
     static_assert(sizeof...(Kinds) > 0, "typenet: for_layers<\"Kind\", ...> needs at least one layer kind; "
                                         "use for_all_layers(rule) for every layer");
-    return {rule};
+    return LayerGroup<Rule, LearningRate, detail::kinds<detail::spelled<Kinds>...>>{rule, schedule};
+}
+
+/// Trains layers From to To - 1 (indices as in summary(), from 0) with `rule`:
+/// `layers<0, 7>(Frozen{})`, `layers<7, 9>(SGD{.learning_rate = 0.1})`.
+template <std::size_t From, std::size_t To, GroupRule Rule, Schedule LearningRate = Constant>
+constexpr auto layers(Rule rule, LearningRate schedule = {}) {
+    static_assert(From < To, "typenet: layers<From, To> selects layers From to To - 1 and needs From < To");
+    return LayerGroup<Rule, LearningRate, detail::layer_indices<From, To>>{rule, schedule};
 }
 
 /// Trains every layer with `rule`.
-template <class Rule>
-constexpr LayerGroup<Rule> for_all_layers(Rule rule) {
-    return {rule};
+template <GroupRule Rule, Schedule LearningRate = Constant>
+constexpr auto for_all_layers(Rule rule, LearningRate schedule = {}) {
+    return LayerGroup<Rule, LearningRate, detail::all_layers>{rule, schedule};
 }
 
 namespace detail {
 
-/// Fails for a layer with parameters that no group, or more than one group, trains.
+/// Fails for a layer with parameters that no group, or more than one group, trains (Frozen
+/// counts: freezing a layer is choosing what happens to it).
 template <std::size_t Index, class Layer, std::size_t MatchingGroups>
 struct optimizer_coverage_check {
     static_assert(MatchingGroups > 0, "typenet: this layer has parameters but no optimizer group trains it "
@@ -76,21 +105,31 @@ struct optimizer_coverage_check {
 };
 
 /// Fails for a group that trains no layer: no layer with parameters has one of its kinds (a
-/// misspelt kind, or a kind the network does not contain). The group's position among the
-/// make_optimizer arguments (from 0) and its kinds are arguments, so the compiler names them.
-template <std::size_t GroupIndex, class Kinds, std::size_t TrainedLayers>
+/// misspelt kind, or a kind the network does not contain) or index. The group's position among
+/// the make_optimizer arguments (from 0) and its selector are arguments, so the compiler names them.
+template <std::size_t GroupIndex, class Selector, std::size_t TrainedLayers>
 struct optimizer_group_check {
     static_assert(TrainedLayers > 0, "typenet: this optimizer group trains no layer: no layer with parameters "
-                                     "has one of its kinds (see Kinds; they are spelt as in summary(), e.g. "
-                                     "\"Conv2D\", \"Dense\")");
+                                     "has one of its kinds (see Selector; they are spelt as in summary(), e.g. "
+                                     "\"Conv2D\", \"Dense\") or indices");
     static constexpr bool ok = TrainedLayers > 0;
 };
+
+/// Fails for a `layers<From, To>` group that reaches past the network's last layer.
+template <std::size_t GroupIndex, class Selector, std::size_t LayerCount>
+struct optimizer_range_check {
+    static_assert(Selector::end <= LayerCount, "typenet: this optimizer group's layers<From, To> reaches past the "
+                                               "network's last layer (To is one past the last index it selects)");
+};
+
+template <class Net, class Group, std::size_t I>
+inline constexpr bool group_owns =
+    Net::template layer_parameter_count<I> > 0 && Group::selector::covers(I, Net::template layer_kind<I>);
 
 /// How many layers with parameters `Group` trains.
 template <class Net, class Group>
 inline constexpr std::size_t layers_trained_by = []<std::size_t... I>(std::index_sequence<I...>) {
-    return (std::size_t{Net::template layer_parameter_count<I> > 0 && Group::covers(Net::template layer_kind<I>)} +
-            ... + 0);
+    return (std::size_t{group_owns<Net, Group, I>} + ... + 0);
 }(std::make_index_sequence<Net::layer_count>{});
 
 /// One check per group, as base classes (see optimizer_coverage).
@@ -98,55 +137,70 @@ template <class Net, class GroupIndices, class... Groups>
 struct optimizer_groups_used;
 template <class Net, std::size_t... G, class... Groups>
 struct optimizer_groups_used<Net, std::index_sequence<G...>, Groups...>
-    : optimizer_group_check<G, typename Groups::spelled_kinds, layers_trained_by<Net, Groups>>... {};
+    : optimizer_range_check<G, typename Groups::selector, Net::layer_count>...,
+      optimizer_group_check<G, typename Groups::selector, layers_trained_by<Net, Groups>>... {};
 
-/// One group bound to a network: which layers it owns and their optimizer state.
+/// One group bound to a network: its rule and schedule, and the rule's state for the layers it
+/// owns. Does, for every rule, the work around the rule's update: the batch mean, L2 weight
+/// decay, the learning rate of the step, and clearing each gradient it has consumed.
 template <class Net, class Group>
 struct BoundGroup {
     using T = typename Net::scalar_type;
+    using Rule = decltype(Group::rule);
     static constexpr std::size_t N = Net::layer_count;
-
-    template <std::size_t I>
-    static constexpr bool owns = Net::template layer_parameter_count<I> > 0 &&
-                                 Group::covers(Net::template layer_kind<I>);
 
     /// Offsets of each owned layer's state within the group's state tensors.
     static constexpr std::array<std::size_t, N + 1> state_offsets = []<std::size_t... I>(std::index_sequence<I...>) {
         std::array<std::size_t, N + 1> offsets{};
-        const std::array<std::size_t, N> sizes{(owns<I> ? Net::template layer_parameter_count<I> : 0)...};
+        const std::array<std::size_t, N> sizes{(group_owns<Net, Group, I> ? Net::template layer_parameter_count<I> : 0)...};
         for (std::size_t i = 0; i < N; ++i) offsets[i + 1] = offsets[i] + sizes[i];
         return offsets;
     }(std::make_index_sequence<N>{});
     static constexpr std::size_t state_size = state_offsets[N];
 
-    decltype(Group::rule) rule;
-    std::array<Tensor<Shape<state_size>, T>, decltype(Group::rule)::state_tensors> state{};
+    Group group;
+    std::array<Tensor<Shape<state_size>, T>, Rule::state_tensors> state{};
 
     void step(Net& net, std::size_t step, T gradient_scale) {
-        const auto constants = rule.prepare(step, gradient_scale);
+        const double rate = group.schedule.learning_rate(group.rule.learning_rate, step);
+        const auto update = group.rule.template update<T>(rate, step);
+        const T weight_decay = T(detail::weight_decay_of(group.rule));
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (update_layer<I>(net, constants), ...);
+            (update_layer<I>(net, update, gradient_scale, weight_decay), ...);
         }(std::make_index_sequence<N>{});
     }
 
 private:
-    template <std::size_t I, class Constants>
-    void update_layer(Net& net, const Constants& constants) {
-        if constexpr (owns<I>) {
-            constexpr std::size_t offset = Net::parameter_offsets[I];
-            std::array<T*, decltype(Group::rule)::state_tensors> slices{};
-            for (std::size_t k = 0; k < slices.size(); ++k) slices[k] = state[k].data() + state_offsets[I];
-            decltype(Group::rule)::template update<Net::template layer_parameter_count<I>>(
-                constants, net.parameters().data() + offset, net.gradients().data() + offset, slices.data());
+    // `update` by value: a local copy cannot alias the parameters, so its constants stay in registers.
+    template <std::size_t I, class Update>
+    void update_layer(Net& net, Update update, T gradient_scale, T weight_decay) {
+        if constexpr (group_owns<Net, Group, I>) {
+            constexpr std::size_t count = Net::template layer_parameter_count<I>, offset = Net::parameter_offsets[I];
+            T* w = net.parameters().data() + offset;
+            T* g = net.gradients().data() + offset;
+            [&]<std::size_t... K>(std::index_sequence<K...>) {
+                const std::array<T*, sizeof...(K)> slices{(state[K].data() + state_offsets[I])...};
+                for (std::size_t i = 0; i < count; ++i) {
+                    update(w[i], g[i] * gradient_scale + weight_decay * w[i], slices[K][i]...);
+                    g[i] = T{};  // while it is in cache: the next batch starts from zero
+                }
+            }(std::make_index_sequence<Rule::state_tensors>{});
         }
     }
+};
+
+/// A Frozen group: nothing to keep, nothing to do (the trainer's backward leaves its layers'
+/// gradients unwritten).
+template <class Net, class LearningRate, class Selector>
+struct BoundGroup<Net, LayerGroup<Frozen, LearningRate, Selector>> {
+    constexpr explicit BoundGroup(const LayerGroup<Frozen, LearningRate, Selector>&) {}
+    void step(Net&, std::size_t, typename Net::scalar_type) {}
 };
 
 /// How many groups train layer I (layers without parameters count as trained once).
 template <class Net, std::size_t I, class... Groups>
 inline constexpr std::size_t groups_training =
-    Net::template layer_parameter_count<I> == 0 ? 1
-                                                : (std::size_t{Groups::covers(Net::template layer_kind<I>)} + ... + 0);
+    Net::template layer_parameter_count<I> == 0 ? 1 : (std::size_t{group_owns<Net, Groups, I>} + ... + 0);
 
 /// One coverage check per layer, as base classes: bases are always instantiated, so every
 /// check runs as soon as the optimizer type is used, without a second cascading error.
@@ -156,10 +210,17 @@ template <class Net, std::size_t... I, class... Groups>
 struct optimizer_coverage<Net, std::index_sequence<I...>, Groups...>
     : optimizer_coverage_check<I, typename Net::template layer_type<I>, groups_training<Net, I, Groups...>>... {};
 
+/// Everything an Optimizer holds, so that its size is known where the Optimizer is declared.
+template <class Net, class... Groups>
+struct optimizer_state {
+    boost::hana::basic_tuple<BoundGroup<Net, Groups>...> groups;
+    std::size_t steps = 0;
+};
+
 }  // namespace detail
 
 /// The optimizer of a whole network: each group updates the layers it owns, with its own
-/// rule and fixed-size state. Made by `make_optimizer<Net>(groups...)`.
+/// rule, schedule and fixed-size state. Made by `make_optimizer<Net>(groups...)`.
 /// A group that trains no layer is a compile error naming it, reported before the layers it
 /// leaves untrained, which that mistake usually causes.
 template <class Net, class... Groups>
@@ -170,30 +231,58 @@ class Optimizer : detail::optimizer_groups_used<Net, std::index_sequence_for<Gro
 public:
     using scalar_type = typename Net::scalar_type;
 
-    constexpr explicit Optimizer(Groups... groups) : groups_{detail::BoundGroup<Net, Groups>{groups.rule}...} {}
+    /// Whether layer I has parameters that this optimizer changes (not Frozen).
+    template <std::size_t I>
+    static constexpr bool trains =
+        ((detail::group_owns<Net, Groups, I> && !std::is_same_v<decltype(Groups::rule), Frozen>) || ...);
+    /// `trains<I>` for every layer: what `Net::backward<trained_layers>` computes gradients for.
+    static constexpr std::array<bool, Net::layer_count> trained_layers = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<bool, Net::layer_count>{trains<I>...};
+    }(std::make_index_sequence<Net::layer_count>{});
+    /// The first layer this optimizer trains (Net::layer_count if none): backward stops there.
+    static constexpr std::size_t first_trained_layer =
+        std::size_t(std::find(trained_layers.begin(), trained_layers.end(), true) - trained_layers.begin());
+
+    /// The exact bytes of this object: each group's rule, schedule and state tensors (moments,
+    /// velocities), the step counter, and the padding that 64-byte aligned tensors bring.
+    static constexpr std::size_t state_bytes = sizeof(detail::optimizer_state<Net, Groups...>);
+
+    constexpr explicit Optimizer(Groups... groups) : state_{decltype(state_.groups)(detail::BoundGroup<Net, Groups>{groups}...)} {
+        static_assert(sizeof(Optimizer) == state_bytes, "typenet: internal error: state_bytes is not the optimizer's size");
+    }
 
     /// Applies one update to `net` from `net.gradients()` times `gradient_scale`, and leaves
     /// the gradients at zero for the next batch (reset while they are still in cache).
     void step(Net& net, scalar_type gradient_scale = scalar_type{1}) {
         [&]<std::size_t... G>(std::index_sequence<G...>) {
-            (boost::hana::at_c<G>(groups_).step(net, steps_, gradient_scale), ...);
+            (boost::hana::at_c<G>(state_.groups).step(net, state_.steps, gradient_scale), ...);
         }(std::index_sequence_for<Groups...>{});
-        ++steps_;
+        clear_frozen_gradients(net, std::make_index_sequence<Net::layer_count>{});
+        ++state_.steps;
     }
 
     /// Updates applied so far.
-    std::size_t steps() const { return steps_; }
-
-    /// The bytes of optimizer state (moments, velocities), fixed at compile time.
-    static constexpr std::size_t state_bytes = (sizeof(detail::BoundGroup<Net, Groups>) + ... + 0);
+    std::size_t steps() const { return state_.steps; }
 
 private:
-    boost::hana::basic_tuple<detail::BoundGroup<Net, Groups>...> groups_;
-    std::size_t steps_ = 0;
+    // A frozen layer after the first trained one gets parameter gradients from backward (a layer
+    // computes them whenever it passes a gradient on); they are dropped here, so they stay zero.
+    template <std::size_t... I>
+    static void clear_frozen_gradients(Net& net, std::index_sequence<I...>) {
+        (clear_gradients_if_frozen<I>(net), ...);
+    }
+    template <std::size_t I>
+    static void clear_gradients_if_frozen(Net& net) {
+        if constexpr (I > first_trained_layer && !trains<I> && Net::template layer_parameter_count<I> > 0)
+            for (auto& g : net.template layer_gradients<I>()) g = scalar_type{};
+    }
+
+    detail::optimizer_state<Net, Groups...> state_;
 };
 
 /// `make_optimizer<SeedNet>(for_layers<"Conv2D">(SGD{.learning_rate = 0.01}),
-///                          for_layers<"Dense">(Adam{.learning_rate = 0.01}))`
+///                          for_layers<"Dense">(Adam{.learning_rate = 0.01}))`, or, to fine-tune
+/// the last layer only, `make_optimizer<SeedNet>(layers<0, 7>(Frozen{}), layers<7, 9>(SGD{}))`.
 template <class Net, class... Groups>
 constexpr Optimizer<Net, Groups...> make_optimizer(Groups... groups) {
     return Optimizer<Net, Groups...>(groups...);

@@ -20,34 +20,15 @@
 
 #include <fmt/format.h>
 
+#include <typenet/losses/loss.hpp>
 #include <typenet/random.hpp>
 #include <typenet/tensor.hpp>
 #include <typenet/train/flush_denormals.hpp>
 #include <typenet/train/history.hpp>
 #include <typenet/train/progress.hpp>
+#include <typenet/train/sample_source.hpp>
 
 namespace typenet {
-
-/// Labelled samples: `size()`, `image(i)` (values in the network's input order; the view needs
-/// to stay valid only until the next call), `label(i)` (the class, from 0). Examples: `Dataset`,
-/// `RandomShift`, `Points` in tests/unit/training_test.cpp.
-/// `fit`, `evaluate` and `sanity_check` check every sample they will use before any work: a label
-/// below the network's output count, an image of the input's size, finite values. A source that
-/// computes its samples on the fly from other data (`RandomShift`) can name that data as
-/// `underlying()`, a SampleSource of the same size whose labels it keeps and whose values it only
-/// moves: the checks then scan it instead, without computing a single sample.
-template <class D>
-concept SampleSource = requires(const D& d, std::size_t i) {
-    { d.size() } -> std::convertible_to<std::size_t>;
-    { d.image(i) } -> std::convertible_to<std::span<const float>>;
-    { d.label(i) } -> std::convertible_to<std::size_t>;
-};
-
-/// A SampleSource that computes its samples from `underlying()`, which the checks read instead.
-template <class D>
-concept DerivedSampleSource = SampleSource<D> && requires(const D& d) {
-    requires SampleSource<std::remove_cvref_t<decltype(d.underlying())>>;
-};
 
 /// Thrown when training cannot go on: a sample that does not fit the network (before any work;
 /// the message names the data, the sample's index and the problem), or a loss or weight that
@@ -57,13 +38,21 @@ struct training_error : std::runtime_error {
     History history;
 };
 
-/// What a `FitOptions::callback` is told, every `callback_every` samples.
+/// What a SampleCallback is told.
 struct TrainingEvent {
     std::size_t epoch;          ///< 1-based
     std::size_t sample;         ///< samples done in this epoch
     std::size_t samples;        ///< samples per epoch
     double running_loss;
     double running_accuracy;
+};
+
+/// A function `fit` calls during each epoch, after the step in which the epoch's sample count
+/// passes a multiple of `every` (0: never). Callbacks are not training: their time is left out
+/// of the epoch's samples per second.
+struct SampleCallback {
+    std::size_t every = 0;
+    std::function<void(const TrainingEvent&)> call{};
 };
 
 struct FitOptions {
@@ -73,8 +62,8 @@ struct FitOptions {
     std::size_t records_per_epoch = 100;  ///< IterationRecords in the history per epoch
     ProgressStyle progress = ProgressStyle::automatic;
     std::FILE* progress_stream = stdout;
-    std::size_t callback_every = 0;  ///< samples; 0 = never
-    std::function<void(const TrainingEvent&)> callback{};
+    /// Called in order, each at its own interval: e.g. `PreviewWriter::attach` adds one.
+    std::vector<SampleCallback> callbacks{};
     /// Samples between scans of the weights for NaN/Inf during an epoch; the weights are also
     /// scanned at the end of every epoch, whatever this is (0: only then).
     std::size_t check_weights_every = 4096;
@@ -113,10 +102,12 @@ constexpr std::size_t argmax(const Tensor<S, T>& t) {
     return best;
 }
 
-/// Trains `Net` with `Loss` and `Opt` on minibatches of `BatchSize` samples: each sample is run
-/// forward and backward, the gradients add up, and one optimizer update uses their mean.
-/// Holds its buffers by value, so a step allocates nothing. See examples/mnist_seed.cpp.
-template <class Net, class Loss, class Opt, std::size_t BatchSize = 1>
+/// Trains `Net` with `LossFunction` and `Opt` on minibatches of `BatchSize` samples: each sample
+/// is run forward and backward, the gradients add up, and one optimizer update uses their mean.
+/// Backward stops at the first layer the optimizer trains and leaves Frozen layers before it
+/// untouched. Holds its buffers by value, so a step allocates nothing. See examples/mnist_seed.cpp.
+template <class Net, class LossFunction, class Opt, std::size_t BatchSize = 1>
+    requires Loss<LossFunction, typename Net::output_tensor>
 class Trainer {
     static_assert(BatchSize > 0, "typenet: the batch size must be at least 1");
 
@@ -172,17 +163,14 @@ public:
     /// weight names the epoch and sample and keeps the history so far.
     template <SampleSource Source, SampleSource Validation>
     History fit(const Source& train, const Validation* validation, const FitOptions& options) {
-        check_samples(train, train.size(), "fit", "training ");
-        if (train.size() == 0) throw training_error("typenet: fit: the training set is empty", {});
-        if (validation != nullptr) check_samples(*validation, validation->size(), "fit", "validation ");
+        check_fit_data(train, validation);
         History history;
         std::vector<std::size_t> order(train.size());
         std::iota(order.begin(), order.end(), std::size_t{0});
         Random random(options.seed);
         ProgressLine progress(options.progress_stream, options.progress);
         for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
-            if (options.shuffle)
-                shuffle_positions(order.size(), random, [&](std::size_t a, std::size_t b) { std::swap(order[a], order[b]); });
+            if (options.shuffle) shuffle(order, random);
             progress.start_epoch(epoch, options.epochs, order.size());
             EpochRecord record = run_epoch(train, order, epoch, options, progress, history);
             // Before anything sees these weights: validation, the history, checkpoints.
@@ -233,6 +221,17 @@ private:
     static constexpr std::size_t classes = Net::output_shape_type::size;
     static constexpr std::size_t input_size = Net::input_shape_type::size;
 
+    template <class Source, class Validation>
+    void check_fit_data(const Source& train, const Validation* validation) const {
+        check_samples(train, train.size(), "fit", "training ");
+        if (train.size() == 0) throw training_error("typenet: fit: the training set is empty", {});
+        if (validation != nullptr) check_samples(*validation, validation->size(), "fit", "validation ");
+    }
+
+    static void shuffle(std::vector<std::size_t>& order, Random& random) {
+        shuffle_positions(order.size(), random, [&](std::size_t a, std::size_t b) { std::swap(order[a], order[b]); });
+    }
+
     /// One pass over `train` in `order`: steps, progress, iteration records, weight scans during
     /// the epoch and callbacks. Returns the epoch's record without validation.
     template <class Source>
@@ -241,13 +240,13 @@ private:
         const std::size_t n = order.size();
         const std::size_t record_every = std::max<std::size_t>(1, n / std::max<std::size_t>(1, options.records_per_epoch));
         double loss_sum = 0;
-        std::size_t correct = 0, done = 0, next_record = record_every, next_callback = options.callback_every,
-                    next_check = options.check_weights_every;
+        std::size_t correct = 0, done = 0, next_record = record_every, next_check = options.check_weights_every;
         const auto start = std::chrono::steady_clock::now();
         std::chrono::steady_clock::duration in_callbacks{};
         {
             FlushDenormals flush;
             while (done < n) {
+                const std::size_t before = done;
                 const StepResult r = step(train, order.subspan(done, std::min(BatchSize, n - done)));
                 if (!r.finite) fail_on_loss(history, epoch, done + r.samples, order);
                 loss_sum += r.loss;
@@ -264,18 +263,27 @@ private:
                     check_weights(history, epoch, done, n);
                     next_check += options.check_weights_every;
                 }
-                if (options.callback && options.callback_every > 0 && done >= next_callback) {
-                    const auto called = std::chrono::steady_clock::now();
-                    options.callback(TrainingEvent{epoch, done, n, running_loss, running_accuracy});
-                    in_callbacks += std::chrono::steady_clock::now() - called;
-                    next_callback += options.callback_every;
-                }
+                in_callbacks += call_back(options.callbacks, before, {epoch, done, n, running_loss, running_accuracy});
             }
         }
         // Callbacks (previews, user code) are not training: their time is left out.
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start - in_callbacks).count();
         return {epoch, loss_sum / double(n), double(correct) / double(n), {}, {}, seconds,
                 seconds > 0 ? double(n) / seconds : 0.0};
+    }
+
+    /// Calls each callback whose interval the step from `before` to `event.sample` samples
+    /// crossed; returns the time they took.
+    static std::chrono::steady_clock::duration call_back(const std::vector<SampleCallback>& callbacks,
+                                                         std::size_t before, const TrainingEvent& event) {
+        std::chrono::steady_clock::duration spent{};
+        for (const SampleCallback& callback : callbacks)
+            if (callback.every > 0 && callback.call && event.sample / callback.every > before / callback.every) {
+                const auto called = std::chrono::steady_clock::now();
+                callback.call(event);
+                spent += std::chrono::steady_clock::now() - called;
+            }
+        return spent;
     }
 
     /// Fills in `record`'s validation results (if there is a validation set) and returns the
@@ -296,7 +304,7 @@ private:
         for (std::size_t i = 0; i < data.size(); ++i) {
             load(data, i);
             const auto& output = net_.forward(input_);
-            result.loss += double(Loss::compute(output, data.label(i), gradient_));
+            result.loss += double(LossFunction::compute(output, data.label(i), gradient_));
             result.confusion.add(data.label(i), argmax(output));
         }
         if (data.size() > 0) {
@@ -367,11 +375,11 @@ private:
         load(data, index);
         const auto& output = net_.forward(input_);
         const std::size_t label = data.label(index);
-        const double loss = double(Loss::compute(output, label, gradient_));
+        const double loss = double(LossFunction::compute(output, label, gradient_));
         last_loss_ = loss;
         if (!std::isfinite(loss)) return loss;
         correct += argmax(output) == label ? 1 : 0;
-        net_.backward(gradient_);
+        net_.template backward<Opt::trained_layers>(gradient_);
         return loss;
     }
 
@@ -406,9 +414,9 @@ private:
 
 /// `auto trainer = make_trainer<MeanSquaredError>(net, optimizer);` (batch 1), or
 /// `make_trainer<SoftmaxCrossEntropy, 32>(net, optimizer)`.
-template <class Loss, std::size_t BatchSize = 1, class Net, class Opt>
-Trainer<Net, Loss, Opt, BatchSize> make_trainer(Net& net, Opt& optimizer) {
-    return Trainer<Net, Loss, Opt, BatchSize>(net, optimizer);
+template <class LossFunction, std::size_t BatchSize = 1, class Net, class Opt>
+Trainer<Net, LossFunction, Opt, BatchSize> make_trainer(Net& net, Opt& optimizer) {
+    return Trainer<Net, LossFunction, Opt, BatchSize>(net, optimizer);
 }
 
 }  // namespace typenet

@@ -26,13 +26,12 @@ public:
     PreviewWriter(Net& net, const Source& samples, std::filesystem::path dir, double ratio)
         : net_(net), samples_(samples), dir_(std::move(dir)), ratio_(ratio) {}
 
-    /// Makes `options` call this writer during fit; leaves them untouched when previews are off.
+    /// Adds this writer to the callbacks `options` has; adds nothing when previews are off.
     /// The writer must outlive the fit.
     void attach(FitOptions& options, std::size_t samples_per_epoch) {
         if (!(ratio_ > 0) || samples_.size() == 0 || samples_per_epoch == 0) return;
-        options.callback_every =
-            std::max<std::size_t>(1, std::size_t(std::llround(ratio_ * double(samples_per_epoch))));
-        options.callback = [this](const TrainingEvent& event) { write(event); };
+        const std::size_t every = std::max<std::size_t>(1, std::size_t(std::llround(ratio_ * double(samples_per_epoch))));
+        options.callbacks.push_back({every, [this](const TrainingEvent& event) { write(event); }});
     }
 
     /// Runs the next sample through the network and writes its preview.
