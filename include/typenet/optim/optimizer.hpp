@@ -64,7 +64,9 @@ using spelled = decltype(spell_out<Kind>(std::make_index_sequence<Kind.view().si
 template <GroupRule Rule, Schedule LearningRate, class Selector>
 struct LayerGroup {
     Rule rule;
-    [[no_unique_address]] LearningRate schedule;
+    // Not [[no_unique_address]]: GCC then warns on Arm that the group's calling convention
+    // changed in GCC 10.1; the byte it saves would be padding before the state tensors anyway.
+    LearningRate schedule;
     using selector = Selector;
 };
 
