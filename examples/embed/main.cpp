@@ -1,5 +1,4 @@
 // Classifies MNIST test digits with a network compiled into flash, then fine-tunes its last layer on them.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -8,27 +7,21 @@
 #include "mnist_test_digits.hpp"  // from typenet's tests/fixtures (TYPENET_FIXTURE_DIR)
 #include "print.hpp"
 #include "seed_mnist_network.hpp"
-#include "split.hpp"
 
 using namespace typenet;
 using embed::print;
 
-template <class... Last>
-using SeedLayers = Network<Input<1, 28, 28>, Conv2D<8, Kernel<3>, Stride<2>>, LeakyReLU<>, Conv2D<2, Kernel<3>, Stride<2>>,
-                           LeakyReLU<>, Flatten, Dense<72>, Sigmoid, Last...>;
-using SeedNet = SeedLayers<Dense<10>, Sigmoid>;
-using Body = SeedLayers<>;                            // frozen: runs from flash
-using Head = Network<Input<72>, Dense<10>, Sigmoid>;  // fine-tuned: a trainable network in RAM
-using Split = embed::SplitParameters<seed_mnist, Body, Head>;
+using SeedNet = Network<Input<1, 28, 28>, Conv2D<8, Kernel<3>, Stride<2>>, LeakyReLU<>, Conv2D<2, Kernel<3>, Stride<2>>,
+                        LeakyReLU<>, Flatten, Dense<72>, Sigmoid, Dense<10>, Sigmoid>;
 constexpr std::size_t digits = mnist_test_digits::count;
 
 // Every object the program uses is here, so arm-none-eabi-nm shows each one's RAM.
 static RomInference<SeedNet, seed_mnist> inference;
 static SeedNet::input_tensor image;
-static RomInference<Body, Split::body> body;
-static Head::input_tensor features[digits];
-static Head head;
-static auto optimizer = make_optimizer<Head>(for_layers<"Dense">(SGD{.learning_rate = 8.0, .momentum = 0.9}));
+static SeedNet net;  // fine-tuned in RAM; static, as its training_bytes would not fit a small stack
+// Layers 0-6 stay as exported: backward stops at layer 7, and only Dense<10> keeps optimizer state.
+static auto optimizer =
+    make_optimizer<SeedNet>(layers<0, 7>(Frozen{}), layers<7, 9>(SGD{.learning_rate = 8.0, .momentum = 0.9}));
 
 /// Runs the whole exported network; "expected" is what it predicted on the host when exported.
 static std::size_t classify(std::size_t digit) {
@@ -41,46 +34,38 @@ static std::size_t classify(std::size_t digit) {
     return predicted;
 }
 
-/// The frozen body's output for every digit: computed once, since fine-tuning never changes it.
-static void extract_features() {
-    for (std::size_t d = 0; d < digits; ++d) {
-        image = mnist_test_digits::input<Body::input_tensor>(d);
-        const auto x = body.predict(image);
-        std::copy(x.begin(), x.end(), features[d].begin());
-    }
-}
-
-/// One update of the head from all the digits (a demonstration: they are test digits, so what
-/// it shows is that training runs on the device, not that the network generalises better).
+/// One update of the last layer from all the digits (a demonstration: they are test digits, so
+/// what it shows is that training runs on the device, not that the network generalises better).
 static float fine_tune_step(std::size_t step) {
     const std::uint64_t start = board::clock();
     float loss = 0;
     for (std::size_t d = 0; d < digits; ++d) {
-        Head::output_tensor gradient;
-        loss += MeanSquaredError::compute(head.forward(features[d]), mnist_test_digits::labels[d], gradient);
-        head.backward(gradient);
+        SeedNet::output_tensor gradient;
+        image = mnist_test_digits::input<SeedNet::input_tensor>(d);
+        loss += MeanSquaredError::compute(net.forward(image), mnist_test_digits::labels[d], gradient);
+        net.backward<decltype(optimizer)::trained_layers>(gradient);
     }
-    optimizer.step(head, 1.0f / digits);
+    optimizer.step(net, 1.0f / digits);
     print("fine-tuning step ", step, ": loss ", loss / digits, " (", board::clock() - start, " ", board::clock_unit, ")");
     return loss / digits;
 }
 
 static std::size_t classified_as_labelled() {
     std::size_t correct = 0;
-    for (std::size_t d = 0; d < digits; ++d)
-        correct += predicted_class(head.forward(features[d])) == mnist_test_digits::labels[d];
+    for (std::size_t d = 0; d < digits; ++d) {
+        image = mnist_test_digits::input<SeedNet::input_tensor>(d);
+        correct += predicted_class(net.forward(image)) == mnist_test_digits::labels[d];
+    }
     return correct;
 }
 
 int main() {
     print("typenet on ", board::name, ": parameters in flash ", SeedNet::flash_bytes, " B, inference RAM ",
-          SeedNet::ram_bytes, " B; fine-tuning RAM ", Body::ram_bytes, " + ", Head::training_bytes, " + ",
-          sizeof(optimizer), " B");
+          SeedNet::ram_bytes, " B; fine-tuning RAM ", SeedNet::training_bytes, " + ", decltype(optimizer)::state_bytes, " B");
     bool as_expected = true;
     for (std::size_t d = 0; d < digits; ++d) as_expected &= classify(d) == mnist_test_digits::run_time_predictions[d];
 
-    extract_features();
-    std::copy_n(Split::head(), Head::parameter_count, head.parameters().begin());
+    net.parameters().values = parameters_for<SeedNet, seed_mnist>();
     const float first = fine_tune_step(0);
     float last = first;
     for (std::size_t step = 1; step < 8; ++step) last = fine_tune_step(step);
