@@ -23,6 +23,7 @@
 #include <typenet/io/weights.hpp>
 #include <typenet/train/trainer.hpp>
 #include <typenet/typenet.hpp>
+#include <typenet/viz/preview_writer.hpp>
 
 using namespace typenet;
 
@@ -897,4 +898,22 @@ BOOST_AUTO_TEST_CASE(several_callbacks_each_run_at_their_own_interval) {
     trainer.fit(separable_points(40, 2), options);
     // Batches of 4 end at 4, 8, ..., 40: a callback runs after the batch that passes its interval.
     BOOST_TEST(calls == (std::vector<std::string>{"a12", "b16", "a20", "a32", "b32", "a40"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(preview_writer_attach_keeps_the_callbacks_already_there) {
+    using Net = Network<Input<1, 6, 6>, Conv2D<2, Kernel<3>>, ReLU, Flatten, Dense<2>>;
+    const test_support::TempDir dir;
+    auto net = std::make_unique<Net>();
+    initialize(*net, Init::he_uniform, 2);
+    auto optimizer = make_optimizer<Net>(for_all_layers(SGD{}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy>(*net, optimizer);
+    const Points images = small_images();
+    FitOptions options = quiet(1);
+    std::size_t mine = 0;
+    options.callbacks.push_back({3, [&](const TrainingEvent&) { ++mine; }});
+    PreviewWriter previews(*net, images, dir.dir, 0.5);
+    previews.attach(options, images.size());
+    trainer.fit(images, options);
+    BOOST_TEST(mine == 4u);                       // 12 samples, every 3
+    BOOST_TEST(previews.written().size() == 2u);  // every half epoch
 }
