@@ -1,17 +1,18 @@
-// Weight initialisation (He, Xavier, small uniform) from a seeded, platform-independent generator.
+// Parameter initialisation, tensor by tensor by each one's InitRule, from a seeded, platform-independent generator.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <utility>
 
+#include <typenet/layers/layer.hpp>
 #include <typenet/random.hpp>
 
 namespace typenet {
 
-/// How weights are drawn; biases always start at zero. fan_in/fan_out count a layer's
-/// inputs/outputs per weight (for Conv2D, channels x kernel area and filters x kernel area).
+/// How tensors with InitRule::fan_scaled (weights) are drawn; biases start at zero. fan_in and
+/// fan_out are the tensor's (ParameterInfo): for Conv2D channels x kernel area and filters x kernel area.
 enum class Init {
     he_uniform,      ///< U(-sqrt(6 / fan_in), +): for ReLU-like activations
     he_normal,       ///< N(0, 2 / fan_in)
@@ -39,19 +40,25 @@ void fill_weights(T* weights, std::size_t count, std::size_t fan_in, std::size_t
     }
 }
 
+template <class T>
+void fill_tensor(T* values, const ParameterInfo& tensor, Init scheme, Random& random) {
+    switch (tensor.init) {
+        case InitRule::fan_scaled: fill_weights(values, tensor.size, tensor.fan_in, tensor.fan_out, scheme, random); break;
+        case InitRule::zeros: std::fill_n(values, tensor.size, T{0}); break;
+        case InitRule::ones: std::fill_n(values, tensor.size, T{1}); break;
+    }
+}
+
 }  // namespace detail
 
-/// Draws every layer's weights with `scheme` and zeroes the biases. Same seed, same weights.
+/// Fills every parameter tensor by its InitRule, in storage order: weights drawn with `scheme`,
+/// biases zero, scales one (state tensors too: a running variance starts at one). Only the
+/// fan_scaled tensors draw from the generator. Same seed, same parameters.
 template <class Net>
 void initialize(Net& net, Init scheme, std::uint64_t seed) {
     Random random(seed);
-    net.parameters().fill(typename Net::scalar_type{});
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((detail::fill_weights(net.parameters().data() + Net::parameter_offsets[I],
-                               Net::template layer_impl<I>::weight_count, Net::template layer_impl<I>::fan_in,
-                               Net::template layer_impl<I>::fan_out, scheme, random)),
-         ...);
-    }(std::make_index_sequence<Net::layer_count>{});
+    for (const ParameterInfo& tensor : Net::parameter_tensors)
+        detail::fill_tensor(net.parameters().data() + tensor.offset, tensor, scheme, random);
 }
 
 }  // namespace typenet

@@ -43,9 +43,13 @@ constexpr void propagate_one(Propagation<N>& r, std::size_t i) {
         r.shapes[i + 1] = invalid_shape;
         return;
     }
-    const LayerResult result = Layer::propagate(r.shapes[i]);
-    r.problems[i] = result.problem;
-    r.shapes[i + 1] = result.problem == Problem::none ? result.output : invalid_shape;
+    if constexpr (ShapePropagating<Layer>) {
+        const LayerResult result = Layer::propagate(r.shapes[i]);
+        r.problems[i] = result.problem;
+        r.shapes[i + 1] = result.problem == Problem::none ? result.output : invalid_shape;
+    } else {  // the layer's check reports what it lacks
+        r.shapes[i + 1] = invalid_shape;
+    }
 }
 
 template <class... Layers>
@@ -74,6 +78,18 @@ struct layer_checks<Table, boost::hana::basic_tuple<Layers...>, std::index_seque
     static constexpr bool ok = (layer_check<I, Layers, table_shape<Table, I>>::ok && ...);
 };
 
+/// Binds the layers and checks them only when every description passed (`DescriptionsOk`), so no
+/// layer is bound to a shape it rejected.
+template <bool DescriptionsOk, class T, class Table, class Layers, class Indices>
+struct bound_layer_checks {
+    static constexpr bool ok = false;
+};
+template <class T, class Table, class... Layers, std::size_t... I>
+struct bound_layer_checks<true, T, Table, boost::hana::basic_tuple<Layers...>, std::index_sequence<I...>> {
+    static constexpr bool ok =
+        (bound_layer_check<I, Layers, table_shape<Table, I>, table_shape<Table, I + 1>, T>::ok && ...);
+};
+
 template <class T, class Table, class Indices>
 struct tensor_tuple;
 template <class T, class Table, std::size_t... I>
@@ -81,12 +97,25 @@ struct tensor_tuple<T, Table, std::index_sequence<I...>> {
     using type = boost::hana::basic_tuple<Tensor<table_shape<Table, I>, T>...>;
 };
 
-/// Values of scratch memory a bound layer asks for (Conv2D: its column matrix), 0 if none.
-template <class Impl>
-inline constexpr std::size_t scratch_size_of = 0;
-template <class Impl>
-    requires requires { Impl::scratch_size; }
-inline constexpr std::size_t scratch_size_of<Impl> = Impl::scratch_size;
+using typenet::scratch_size_of;
+
+/// Every parameter tensor of every layer, in storage order, with offsets into the network's
+/// parameters; a loop over the layers' lists, so its depth does not grow with the layer count.
+template <std::size_t Count, class... Lists>
+constexpr std::array<ParameterInfo, Count> parameter_tensors_of(const std::array<std::size_t, sizeof...(Lists) + 1>& offsets) {
+    std::array<ParameterInfo, Count> result{};
+    std::size_t next = 0, layer = 0;
+    const auto add = [&](const auto& tensors) {
+        for (ParameterInfo tensor : tensors) {
+            tensor.offset += offsets[layer];
+            tensor.layer = layer;
+            result[next++] = tensor;
+        }
+        ++layer;
+    };
+    (add(Lists::tensors), ...);
+    return result;
+}
 
 /// Calls a layer's forward, passing scratch memory only to layers that declare it.
 template <class Impl, class T, class X, class Y>
@@ -135,10 +164,12 @@ public:
 
     static constexpr std::size_t layer_count = sizeof...(Layers);
 
-    /// True when every layer accepts its input; otherwise the failing layer's check has
-    /// already stopped compilation with its index, type and input shape.
+    /// True when every layer is a LayerDescription that accepts its input and binds to a
+    /// BoundLayer; otherwise the failing layer's check has already stopped compilation with its
+    /// index, type and input shape.
     static constexpr bool valid =
-        detail::layer_checks<table_, layer_tuple_, std::index_sequence_for<Layers...>>::ok;
+        detail::bound_layer_checks<detail::layer_checks<table_, layer_tuple_, std::index_sequence_for<Layers...>>::ok,
+                                   T, table_, layer_tuple_, std::index_sequence_for<Layers...>>::ok;
 
 private:
     // Evaluates the checks first thing, so a failing one is reported from here, right under the
@@ -175,7 +206,7 @@ private:
     static constexpr std::array<std::size_t, layer_count + 1> offsets(std::index_sequence<I...>) {
         std::array<std::size_t, layer_count + 1> result{};
         if constexpr (valid) {
-            const std::array<std::size_t, layer_count> counts{layer_impl<I>::parameter_count...};
+            const std::array<std::size_t, layer_count> counts{layer_impl<I>::parameters::size...};
             for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + counts[i];
         }
         return result;
@@ -188,6 +219,21 @@ private:
             for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + sizes[i];
         }
         return result;
+    }
+    template <std::size_t... I>
+    static constexpr std::size_t tensor_count(std::index_sequence<I...>) {
+        if constexpr (valid)
+            return (layer_impl<I>::parameters::tensor_count + ... + 0);
+        else
+            return 0;
+    }
+    template <std::size_t... I>
+    static constexpr auto tensors(std::index_sequence<I...>) {
+        constexpr std::size_t count = tensor_count(std::index_sequence<I...>{});
+        if constexpr (valid)
+            return detail::parameter_tensors_of<count, typename layer_impl<I>::parameters...>(parameter_offsets);
+        else
+            return std::array<ParameterInfo, 0>{};
     }
     template <std::size_t... I>
     static constexpr std::size_t largest_output(std::index_sequence<I...>) {
@@ -208,6 +254,17 @@ public:
     static constexpr std::size_t layer_parameter_count = parameter_offsets[I + 1] - parameter_offsets[I];
 
     using parameter_tensor = Tensor<Shape<parameter_count>, T>;
+
+    /// Layer I's parameter tensors as a type: `ParameterList<ParameterTensor<"weight", ...>, ...>`.
+    template <std::size_t I>
+    using layer_parameter_list = typename layer_impl<I>::parameters;
+    /// Layer I's parameter tensors as values (ParameterInfo), offsets from the layer's start.
+    template <std::size_t I>
+    static constexpr auto layer_tensors = layer_parameter_list<I>::tensors;
+    /// Every parameter tensor of the network, layer by layer, offsets into `parameters()` (and
+    /// `gradients()`), each with its layer index. Together they cover the parameters exactly once.
+    /// An optimizer reads `role` (state tensors are never updated) and `decays()` (weight decay).
+    static constexpr auto parameter_tensors = tensors(std::make_index_sequence<layer_count>{});
 
     /// Where layer I's scratch memory starts (each layer keeps its own from forward to backward).
     static constexpr std::array<std::size_t, layer_count + 1> scratch_offsets =
@@ -268,7 +325,7 @@ public:
     constexpr parameter_tensor& gradients() { return storage_.gradients; }
     constexpr const parameter_tensor& gradients() const { return storage_.gradients; }
 
-    /// Layer I's parameters: weights first, then biases (see the layer for the weight order).
+    /// Layer I's parameters: its tensors one after another, as its `layer_tensors<I>` lists them.
     template <std::size_t I>
     constexpr std::span<T, layer_parameter_count<I>> layer_parameters() {
         return std::span<T, layer_parameter_count<I>>(storage_.parameters.data() + parameter_offsets[I],
@@ -278,6 +335,14 @@ public:
     constexpr std::span<T, layer_parameter_count<I>> layer_gradients() {
         return std::span<T, layer_parameter_count<I>>(storage_.gradients.data() + parameter_offsets[I],
                                                       layer_parameter_count<I>);
+    }
+
+    /// Layer I's parameter tensor called Name, e.g. `net.layer_tensor<0, "bias">()`.
+    template <std::size_t I, ParameterName Name>
+    constexpr auto layer_tensor() {
+        using list = layer_parameter_list<I>;
+        constexpr ParameterInfo tensor = list::tensors[list::index(Name.view())];
+        return std::span<T, tensor.size>(storage_.parameters.data() + parameter_offsets[I] + tensor.offset, tensor.size);
     }
 
     /// The input of the last forward pass.

@@ -38,10 +38,8 @@ struct InvalidShape {
     static constexpr std::array<std::size_t, 0> dims{};
 };
 
-namespace detail {
-
-/// Shapes as plain values, so that propagation through N layers is a loop in a constexpr
-/// function rather than N nested template instantiations.
+/// A shape as a plain value, what a layer's `propagate` reads and returns, so that propagation
+/// through N layers is a loop in a constexpr function rather than N nested template instantiations.
 struct ShapeValue {
     static constexpr std::size_t max_rank = 4;
     std::size_t rank = 0;
@@ -56,12 +54,19 @@ struct ShapeValue {
     constexpr bool operator==(const ShapeValue&) const = default;
 };
 
-inline constexpr ShapeValue invalid_shape{0, {}, false};
-
+/// A vector of `a` values.
 constexpr ShapeValue make_shape(std::size_t a) { return {1, {a, 0, 0, 0}, true}; }
+/// `c` channels of `h` x `w`.
 constexpr ShapeValue make_shape(std::size_t c, std::size_t h, std::size_t w) {
     return {3, {c, h, w, 0}, true};
 }
+
+namespace detail {
+
+using typenet::make_shape;
+using typenet::ShapeValue;
+
+inline constexpr ShapeValue invalid_shape{0, {}, false};
 
 template <class S>
 constexpr ShapeValue shape_value() {

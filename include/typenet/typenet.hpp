@@ -7,6 +7,7 @@
 #include <typenet/layers/conv2d.hpp>
 #include <typenet/layers/dense.hpp>
 #include <typenet/layers/flatten.hpp>
+#include <typenet/layers/layer.hpp>
 #include <typenet/layers/options.hpp>
 #include <typenet/losses/cross_entropy.hpp>
 #include <typenet/losses/loss.hpp>

@@ -15,47 +15,13 @@
 
 #include <typenet/typenet.hpp>
 
+#include "../support/gradient_check.hpp"
+
 namespace tt = boost::test_tools;
 using namespace typenet;
+using namespace typenet_test;
 
 namespace {
-
-/// Layer bound to an input shape, as a network binds it.
-template <class Layer, class In, class T>
-using bound = typename Layer::template bound<In, T>;
-
-template <class L>
-constexpr std::size_t scratch_values() {
-    if constexpr (requires { L::scratch_size; })
-        return L::scratch_size;
-    else
-        return 0;
-}
-
-/// Runs bound layer L forward and backward as the network does, keeping the scratch memory
-/// (Conv2D's column matrix) that a layer may ask for from forward to backward.
-template <class L, class T>
-struct Runner {
-    using In = typename L::input_shape;
-    using Out = typename L::output_shape;
-    std::vector<T> scratch = std::vector<T>(scratch_values<L>());
-
-    void forward(const T* params, const Tensor<In, T>& x, Tensor<Out, T>& y) {
-        if constexpr (scratch_values<L>() > 0)
-            L::forward(params, x.view(), y.view(), scratch.data());
-        else
-            L::forward(params, x.view(), y.view());
-    }
-    /// The last forward must have been for this x.
-    void backward(const T* params, T* grads, const Tensor<In, T>& x, const Tensor<Out, T>& y, const Tensor<Out, T>& dy,
-                  Tensor<In, T>& dx) {
-        if constexpr (scratch_values<L>() > 0)
-            L::template backward<true>(params, grads, x.view(), y.view(), dy.view(), dx.view(),
-                                       std::as_const(scratch).data());
-        else
-            L::template backward<true>(params, grads, x.view(), y.view(), dy.view(), dx.view());
-    }
-};
 
 template <class S, class T = float>
 Tensor<S, T> tensor(std::initializer_list<std::type_identity_t<T>> values) {
@@ -77,7 +43,7 @@ auto forward(const std::vector<T>& params, const Tensor<In, T>& x) {
 template <class Layer, class In, class T>
 Tensor<In, T> input_gradient(const Tensor<In, T>& x, const Tensor<typename bound<Layer, In, T>::output_shape, T>& dy) {
     using L = bound<Layer, In, T>;
-    static_assert(L::parameter_count == 0);
+    static_assert(L::parameters::size == 0);
     Runner<L, T> runner;
     Tensor<typename L::output_shape, T> y;
     runner.forward(nullptr, x, y);
@@ -98,97 +64,6 @@ void check_close(const Tensor<S, T>& actual, const Tensor<S, T>& expected, doubl
         BOOST_TEST_CONTEXT("at flat index " << i) {
             BOOST_TEST(double(actual[i]) == double(expected[i]), tt::tolerance(tolerance));
         }
-}
-
-// --- finite differences ---------------------------------------------------------------------
-
-constexpr double epsilon = 1e-6;
-constexpr double max_relative_error = 1e-6;
-
-/// |analytic - numeric| relative to the larger magnitude, that magnitude taken as at least
-/// `floor`: central differences carry rounding noise of about 1e-16 * |loss| / epsilon, up to
-/// 1e-9 here, so a gradient that is exactly 0 (a ReLU below its kink, a max-pool loser, an input
-/// outside every window) or tiny can only be matched that closely.
-double relative_error(double analytic, double numeric) {
-    constexpr double floor = 1e-2;
-    return std::abs(analytic - numeric) / std::max({std::abs(analytic), std::abs(numeric), floor});
-}
-
-double uniform_away_from_zero(Random& random, double low, double high) {
-    // Element-wise activations have a kink at 0 (ReLU, LeakyReLU): keep central differences off it.
-    double v = 0;
-    do v = random.uniform(low, high);
-    while (std::abs(v) < 1e-3);
-    return v;
-}
-
-/// Checks a layer's backward pass against central differences of the scalar
-/// loss(x, params) = sum_i r_i * y_i, for fixed random r, w.r.t. every input and parameter.
-/// Also checks that backward overwrites dx and adds (not assigns) parameter gradients.
-template <class Layer, class In>
-void check_layer_gradients(std::uint64_t seed, double low = -1, double high = 1) {
-    using L = bound<Layer, In, double>;
-    using Out = typename L::output_shape;
-    Random random(seed);
-
-    std::vector<double> params(L::parameter_count);
-    for (auto& p : params) p = random.uniform(-1, 1);
-    Tensor<In, double> x;
-    for (auto& v : x) v = uniform_away_from_zero(random, low, high);
-    Tensor<Out, double> r;
-    for (auto& v : r) v = random.uniform(-1, 1);
-
-    Runner<L, double> runner;
-    const auto loss = [&] {
-        Tensor<Out, double> y;
-        runner.forward(params.data(), x, y);
-        double sum = 0;
-        for (std::size_t i = 0; i < Out::size; ++i) sum += r[i] * y[i];
-        return sum;
-    };
-
-    Tensor<Out, double> y;
-    runner.forward(params.data(), x, y);
-    std::vector<double> grads(params.size(), 0.0);
-    Tensor<In, double> dx;
-    dx.fill(std::numeric_limits<double>::quiet_NaN());  // must be overwritten, not added to
-    runner.backward(params.data(), grads.data(), x, y, r, dx);
-
-    double worst = 0;
-    for (std::size_t i = 0; i < In::size; ++i) {
-        const double saved = x[i];
-        x[i] = saved + epsilon;
-        const double up = loss();
-        x[i] = saved - epsilon;
-        const double down = loss();
-        x[i] = saved;
-        const double numeric = (up - down) / (2 * epsilon);
-        const double error = relative_error(dx[i], numeric);
-        worst = std::max(worst, error);
-        BOOST_TEST(error < max_relative_error,
-                   "d/dx[" << i << "]: analytic " << dx[i] << ", numeric " << numeric);
-    }
-    for (std::size_t j = 0; j < params.size(); ++j) {
-        const double saved = params[j];
-        params[j] = saved + epsilon;
-        const double up = loss();
-        params[j] = saved - epsilon;
-        const double down = loss();
-        params[j] = saved;
-        const double numeric = (up - down) / (2 * epsilon);
-        const double error = relative_error(grads[j], numeric);
-        worst = std::max(worst, error);
-        BOOST_TEST(error < max_relative_error,
-                   "d/dparam[" << j << "]: analytic " << grads[j] << ", numeric " << numeric);
-    }
-    BOOST_TEST_MESSAGE("worst relative error " << worst);
-
-    // A second backward (after a fresh forward of the same x, since the finite differences ran
-    // others) adds the same gradients again: exactly twice the first.
-    runner.forward(params.data(), x, y);
-    std::vector<double> twice = grads;
-    runner.backward(params.data(), twice.data(), x, y, r, dx);
-    for (std::size_t j = 0; j < params.size(); ++j) BOOST_TEST(twice[j] == 2 * grads[j], "param " << j);
 }
 
 }  // namespace
@@ -226,7 +101,7 @@ BOOST_AUTO_TEST_CASE(same_padding_equals_explicit_padding) {
     Random random(11);
     Tensor<In, float> x;
     for (auto& v : x) v = float(random.uniform(-1, 1));
-    std::vector<float> params(bound<Conv2D<3, Kernel<5, 3>>, In, float>::parameter_count);
+    std::vector<float> params(bound<Conv2D<3, Kernel<5, 3>>, In, float>::parameters::size);
     for (auto& p : params) p = float(random.uniform(-1, 1));
     const auto same_padded = forward<Conv2D<3, Kernel<5, 3>, Pad<same>>>(params, x);
     const auto explicit_padded = forward<Conv2D<3, Kernel<5, 3>, Pad<2, 1>>>(params, x);

@@ -15,7 +15,10 @@
 
 #include <typenet/typenet.hpp>
 
+#include "../support/gradient_check.hpp"
+
 using namespace typenet;
+using typenet_test::check_network_gradients;
 
 namespace {
 
@@ -44,33 +47,21 @@ typename Net::input_tensor random_input(std::uint64_t seed) {
 template <class Net>
 void randomize_biases(Net& net, std::uint64_t seed) {
     Random random(seed);
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((std::for_each(net.parameters().data() + Net::parameter_offsets[I] + Net::template layer_impl<I>::weight_count,
-                        net.parameters().data() + Net::parameter_offsets[I + 1],
-                        [&](auto& b) { b = typename Net::scalar_type(random.uniform(-0.1, 0.1)); })),
-         ...);
-    }(std::make_index_sequence<Net::layer_count>{});
+    for (const ParameterInfo& tensor : Net::parameter_tensors)
+        if (tensor.init == InitRule::zeros)
+            for (std::size_t i = 0; i < tensor.size; ++i)
+                net.parameters()[tensor.offset + i] = typename Net::scalar_type(random.uniform(-0.1, 0.1));
 }
 
-template <class Net>
-constexpr std::array<std::size_t, Net::layer_count> weight_counts() {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<std::size_t, Net::layer_count>{Net::template layer_impl<I>::weight_count...};
-    }(std::make_index_sequence<Net::layer_count>{});
-}
-
-/// Up to `weights` weights and `biases` biases of every layer with parameters, drawn at random.
+/// Up to `weights` values of every weight tensor and `biases` of every bias, drawn at random.
 template <class Net>
 std::vector<std::size_t> parameter_sample(std::size_t weights, std::size_t biases, std::uint64_t seed) {
     Random random(seed);
     std::vector<std::size_t> sample;
-    const auto counts = weight_counts<Net>();
-    for (std::size_t layer = 0; layer < Net::layer_count; ++layer) {
-        const std::size_t begin = Net::parameter_offsets[layer], end = Net::parameter_offsets[layer + 1];
-        if (begin == end) continue;
-        for (std::size_t k = 0; k < weights; ++k) sample.push_back(begin + random.below(counts[layer]));
-        for (std::size_t k = 0; k < std::min(biases, end - begin - counts[layer]); ++k)
-            sample.push_back(begin + counts[layer] + random.below(end - begin - counts[layer]));
+    for (const ParameterInfo& tensor : Net::parameter_tensors) {
+        const bool weight = tensor.init == InitRule::fan_scaled;
+        for (std::size_t k = 0; k < (weight ? weights : std::min(biases, tensor.size)); ++k)
+            sample.push_back(tensor.offset + random.below(tensor.size));
     }
     return sample;
 }
@@ -80,46 +71,6 @@ std::vector<std::size_t> all_parameters() {
     std::vector<std::size_t> all(Net::parameter_count);
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
     return all;
-}
-
-/// Central differences of loss(net.forward(x), label) w.r.t. each parameter in `which`, against
-/// the gradients that one backward pass accumulates. Same epsilon and error measure as
-/// layers_test: relative error below 1e-6, magnitudes below 1e-2 compared as 1e-2 (rounding
-/// noise of the difference quotient is ~1e-16 * |loss| / epsilon).
-template <class Loss, class Net>
-void check_network_gradients(Net& net, const typename Net::input_tensor& x, std::size_t label,
-                             const std::vector<std::size_t>& which) {
-    static_assert(std::is_same_v<typename Net::scalar_type, double>);
-    constexpr double epsilon = 1e-6, max_relative_error = 1e-6, floor = 1e-2;
-    typename Net::output_tensor gradient;
-    const auto loss = [&] { return Loss::compute(net.forward(x), label, gradient); };
-
-    net.zero_gradients();
-    loss();
-    net.backward(gradient);
-    const std::vector<double> analytic(net.gradients().begin(), net.gradients().end());
-
-    std::size_t nonzero = 0;
-    double worst = 0;
-    for (std::size_t i : which) {
-        double& p = net.parameters()[i];
-        const double saved = p;
-        p = saved + epsilon;
-        const double up = loss();
-        p = saved - epsilon;
-        const double down = loss();
-        p = saved;
-        const double numeric = (up - down) / (2 * epsilon);
-        const double error =
-            std::abs(analytic[i] - numeric) / std::max({std::abs(analytic[i]), std::abs(numeric), floor});
-        worst = std::max(worst, error);
-        nonzero += std::abs(numeric) > 1e-8 ? 1 : 0;
-        BOOST_TEST(error < max_relative_error,
-                   "parameter " << i << ": analytic " << analytic[i] << ", numeric " << numeric);
-    }
-    BOOST_TEST_MESSAGE(which.size() << " parameters, worst relative error " << worst);
-    // Guards against a vacuous pass where nothing reaches the loss (e.g. saturated units).
-    BOOST_TEST(nonzero > which.size() / 2);
 }
 
 }  // namespace
@@ -251,31 +202,29 @@ void check_initialize(Init scheme) {
         same += a->parameters()[i] == c->parameters()[i] && a->parameters()[i] != T{} ? 1 : 0;
     BOOST_TEST(same <= Net::parameter_count / 1000);
 
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        (
-            [&] {
-                using L = typename Net::template layer_impl<I>;
-                if constexpr (L::parameter_count > 0) {
-                    const auto p = a->template layer_parameters<I>();
-                    const double fan = scheme == Init::he_uniform ? double(L::fan_in) : double(L::fan_in + L::fan_out);
-                    const double bound = std::sqrt(6.0 / fan);
-                    double largest = 0, sum = 0;
-                    for (std::size_t k = 0; k < L::weight_count; ++k) {
-                        largest = std::max(largest, std::abs(double(p[k])));
-                        sum += double(p[k]);
-                    }
-                    BOOST_TEST_CONTEXT("layer " << I << " (" << Net::template layer_kind<I> << "), bound " << bound) {
-                        BOOST_TEST(largest <= bound);
-                        // Uniform on [-bound, bound]: the largest of many draws lies near the bound,
-                        // and the mean near 0 (its standard deviation is bound / sqrt(3 n)).
-                        BOOST_TEST(largest >= 0.8 * bound);
-                        BOOST_TEST(std::abs(sum / double(L::weight_count)) < 5 * bound / std::sqrt(3.0 * double(L::weight_count)));
-                        BOOST_TEST(std::all_of(p.begin() + L::weight_count, p.end(), [](T v) { return v == T{}; }));
-                    }
-                }
-            }(),
-            ...);
-    }(std::make_index_sequence<Net::layer_count>{});
+    for (const ParameterInfo& tensor : Net::parameter_tensors) {
+        const T* p = a->parameters().data() + tensor.offset;
+        BOOST_TEST_CONTEXT("layer " << tensor.layer << " (" << Net::layer_kinds[tensor.layer] << "), " << tensor.name) {
+            if (tensor.init != InitRule::fan_scaled) {
+                BOOST_TEST((tensor.init == InitRule::zeros));
+                BOOST_TEST(std::all_of(p, p + tensor.size, [](T v) { return v == T{}; }));
+                continue;
+            }
+            const double fan = double(scheme == Init::he_uniform ? tensor.fan_in : tensor.fan_in + tensor.fan_out);
+            const double bound = std::sqrt(6.0 / fan);
+            double largest = 0, sum = 0;
+            for (std::size_t k = 0; k < tensor.size; ++k) {
+                largest = std::max(largest, std::abs(double(p[k])));
+                sum += double(p[k]);
+            }
+            BOOST_TEST_MESSAGE("bound " << bound);
+            BOOST_TEST(largest <= bound);
+            // Uniform on [-bound, bound]: the largest of many draws lies near the bound,
+            // and the mean near 0 (its standard deviation is bound / sqrt(3 n)).
+            BOOST_TEST(largest >= 0.8 * bound);
+            BOOST_TEST(std::abs(sum / double(tensor.size)) < 5 * bound / std::sqrt(3.0 * double(tensor.size)));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(initialize_he_uniform) {

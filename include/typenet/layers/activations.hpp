@@ -7,7 +7,7 @@
 #include <ratio>
 #include <string_view>
 
-#include <typenet/detail/checks.hpp>
+#include <typenet/layers/layer.hpp>
 #include <typenet/layers/options.hpp>
 #include <typenet/tensor.hpp>
 
@@ -21,10 +21,9 @@ struct Elementwise {
     static constexpr LayerResult propagate(ShapeValue in) { return accept(in); }
 
     template <class In, class T>
-    struct bound {
+    struct bound : NoParameters {
         using input_shape = In;
         using output_shape = In;
-        static constexpr std::size_t parameter_count = 0, weight_count = 0, fan_in = 0, fan_out = 0;
 
         static constexpr void forward(const T*, TensorView<In, const T> x, TensorView<In, T> y) {
             for (std::size_t i = 0; i < In::size; ++i) y[i] = Function::value(x[i]);
@@ -77,36 +76,35 @@ struct LeakyReLU : detail::Elementwise<detail::leaky_relu<Alpha>> {
     static_assert(Alpha::num >= 0 && Alpha::num < Alpha::den, "typenet: LeakyReLU's alpha must lie in [0, 1)");
     static constexpr std::string_view kind = "LeakyReLU";
     // std::ratio is always reduced, so equal slopes give equal settings.
-    static constexpr std::array<detail::LayerSetting, 2> settings{{{"alpha_num", Alpha::num}, {"alpha_den", Alpha::den}}};
+    static constexpr std::array<LayerSetting, 2> settings{{{"alpha_num", Alpha::num}, {"alpha_den", Alpha::den}}};
 };
 
 struct ReLU : detail::Elementwise<detail::relu> {
     static constexpr std::string_view kind = "ReLU";
-    static constexpr std::array<detail::LayerSetting, 0> settings{};
+    static constexpr std::array<LayerSetting, 0> settings{};
 };
 
 struct Sigmoid : detail::Elementwise<detail::sigmoid> {
     static constexpr std::string_view kind = "Sigmoid";
-    static constexpr std::array<detail::LayerSetting, 0> settings{};
+    static constexpr std::array<LayerSetting, 0> settings{};
 };
 
 struct Tanh : detail::Elementwise<detail::tanh_function> {
     static constexpr std::string_view kind = "Tanh";
-    static constexpr std::array<detail::LayerSetting, 0> settings{};
+    static constexpr std::array<LayerSetting, 0> settings{};
 };
 
 /// exp(x_i) / sum exp(x_j) over the whole tensor, computed with the maximum subtracted so
 /// large logits cannot overflow. For training, prefer a plain output with SoftmaxCrossEntropy.
 struct Softmax {
     static constexpr std::string_view kind = "Softmax";
-    static constexpr std::array<detail::LayerSetting, 0> settings{};
+    static constexpr std::array<LayerSetting, 0> settings{};
     static constexpr detail::LayerResult propagate(detail::ShapeValue in) { return detail::accept(in); }
 
     template <class In, class T>
-    struct bound {
+    struct bound : NoParameters {
         using input_shape = In;
         using output_shape = In;
-        static constexpr std::size_t parameter_count = 0, weight_count = 0, fan_in = 0, fan_out = 0;
 
         static void forward(const T*, TensorView<In, const T> x, TensorView<In, T> y) {
             T largest = x[0];

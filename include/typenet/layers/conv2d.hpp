@@ -6,15 +6,15 @@
 #include <cstddef>
 #include <string_view>
 
-#include <typenet/detail/checks.hpp>
 #include <typenet/detail/kernels.hpp>
+#include <typenet/layers/layer.hpp>
 #include <typenet/layers/options.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
 
 /// `Filters` output channels; options in any order, defaults Kernel<3>, Stride<1>, Pad<0>.
-/// Weights are laid out [filter][channel][ky][kx] (PyTorch's order), then one bias per filter.
+/// Parameters: "weight" [filter][channel][ky][kx] (PyTorch's order), then "bias", one per filter.
 template <std::size_t Filters, class... Options>
 struct Conv2D {
     static_assert((detail::is_window_option<Options> && ...),
@@ -30,7 +30,7 @@ struct Conv2D {
     static constexpr std::size_t stride_h = stride::vertical, stride_w = stride::horizontal;
     static constexpr std::size_t pad_h = detail::resolve_pad(pad::vertical, kernel_h);
     static constexpr std::size_t pad_w = detail::resolve_pad(pad::horizontal, kernel_w);
-    static constexpr std::array<detail::LayerSetting, 7> settings{{{"filters", filters},
+    static constexpr std::array<LayerSetting, 7> settings{{{"filters", filters},
                                                                    {"kernel_h", kernel_h},
                                                                    {"kernel_w", kernel_w},
                                                                    {"stride_h", stride_h},
@@ -59,11 +59,14 @@ struct Conv2D {
         using input_shape = In;
         using output_shape = Shape<Filters, OH, OW>;
         using weight_shape = Shape<Filters, C, kernel_h, kernel_w>;
+        using parameters =
+            ParameterList<ParameterTensor<"weight", weight_shape, InitRule::fan_scaled, Role::trained, WeightDecay::applies>,
+                          ParameterTensor<"bias", Shape<Filters>, InitRule::zeros, Role::trained, WeightDecay::exempt>>;
 
         static constexpr std::size_t weight_count = weight_shape::size;
-        static constexpr std::size_t parameter_count = weight_count + Filters;
-        static constexpr std::size_t fan_in = C * kernel_h * kernel_w;
-        static constexpr std::size_t fan_out = Filters * kernel_h * kernel_w;
+        static constexpr std::size_t parameter_count = parameters::size;
+        static constexpr std::size_t fan_in = parameters::tensors[0].fan_in;
+        static constexpr std::size_t fan_out = parameters::tensors[0].fan_out;
 
         /// Values of the column matrix: one row per (channel, ky, kx) tap, one column per output
         /// position. The network keeps it from forward to backward, so backward need not rebuild it.
@@ -121,7 +124,7 @@ struct Conv2D {
         /// accumulated in tap order (the same order, so the same rounding, as one filter at a time).
         template <std::size_t Width>
         static constexpr void forward_block(const T* params, const T* columns, T* y, std::size_t first) {
-            const T* bias = params + weight_count;
+            const T* bias = params + parameters::offset("bias");
             T sums[Filters][Width];
             for (std::size_t f = 0; f < Filters; ++f)
                 for (std::size_t v = 0; v < Width; ++v) sums[f][v] = bias[f];
@@ -142,7 +145,7 @@ struct Conv2D {
         static constexpr void backward(const T* params, T* grads, TensorView<In, const T>,
                                        TensorView<output_shape, const T>, TensorView<output_shape, const T> dy,
                                        TensorView<In, T> dx, const T* columns) {
-            T* dbias = grads + weight_count;
+            T* dbias = grads + parameters::offset("bias");
             for (std::size_t f = 0; f < Filters; ++f) {
                 const T* g = dy.data() + f * positions;
                 dbias[f] += detail::sum<positions>(g);

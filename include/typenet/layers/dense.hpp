@@ -5,20 +5,19 @@
 #include <cstddef>
 #include <string_view>
 
-#include <typenet/detail/checks.hpp>
 #include <typenet/detail/kernels.hpp>
-#include <typenet/layers/options.hpp>
+#include <typenet/layers/layer.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
 
-/// `Units` outputs, each a weighted sum of all inputs plus a bias. Weights are laid out
-/// [unit][input] (PyTorch's order), then one bias per unit. Needs a flat input: use Flatten.
+/// `Units` outputs, each a weighted sum of all inputs plus a bias. Parameters: "weight"
+/// [unit][input] (PyTorch's order), then "bias", one per unit. Needs a flat input: use Flatten.
 template <std::size_t Units>
 struct Dense {
     static constexpr std::string_view kind = "Dense";
     static constexpr std::size_t units = Units;
-    static constexpr std::array<detail::LayerSetting, 1> settings{{{"units", units}}};
+    static constexpr std::array<LayerSetting, 1> settings{{{"units", units}}};
 
     static constexpr detail::LayerResult propagate(detail::ShapeValue in) {
         using detail::Problem;
@@ -32,12 +31,15 @@ struct Dense {
         static constexpr std::size_t N = In::size;
         using input_shape = In;
         using output_shape = Shape<Units>;
+        using parameters =
+            ParameterList<ParameterTensor<"weight", Shape<Units, N>, InitRule::fan_scaled, Role::trained, WeightDecay::applies>,
+                          ParameterTensor<"bias", Shape<Units>, InitRule::zeros, Role::trained, WeightDecay::exempt>>;
         static constexpr std::size_t weight_count = Units * N;
-        static constexpr std::size_t parameter_count = weight_count + Units;
+        static constexpr std::size_t parameter_count = parameters::size;
         static constexpr std::size_t fan_in = N, fan_out = Units;
 
         static constexpr void forward(const T* params, TensorView<In, const T> x, TensorView<output_shape, T> y) {
-            const T* bias = params + weight_count;
+            const T* bias = params + parameters::offset("bias");
             for (std::size_t u = 0; u < Units; ++u) y[u] = bias[u] + detail::dot<N>(params + u * N, x.data());
         }
 
@@ -45,7 +47,7 @@ struct Dense {
         static constexpr void backward(const T* params, T* grads, TensorView<In, const T> x,
                                        TensorView<output_shape, const T>, TensorView<output_shape, const T> dy,
                                        TensorView<In, T> dx) {
-            T* dbias = grads + weight_count;
+            T* dbias = grads + parameters::offset("bias");
             if constexpr (InputGradient)
                 for (auto& v : dx) v = T{};
             for (std::size_t u = 0; u < Units; ++u) {

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include <typenet/detail/checks.hpp>
+#include <typenet/layers/layer.hpp>
 #include <typenet/layers/options.hpp>
 #include <typenet/tensor.hpp>
 
@@ -14,17 +14,16 @@ namespace typenet {
 /// Reinterprets channels x height x width as one vector, in the same (row-major) order.
 struct Flatten {
     static constexpr std::string_view kind = "Flatten";
-    static constexpr std::array<detail::LayerSetting, 0> settings{};
+    static constexpr std::array<LayerSetting, 0> settings{};
 
     static constexpr detail::LayerResult propagate(detail::ShapeValue in) {
         return detail::accept(detail::make_shape(in.size()));
     }
 
     template <class In, class T>
-    struct bound {
+    struct bound : NoParameters {
         using input_shape = In;
         using output_shape = Shape<In::size>;
-        static constexpr std::size_t parameter_count = 0, weight_count = 0, fan_in = 0, fan_out = 0;
 
         static constexpr void forward(const T*, TensorView<In, const T> x, TensorView<output_shape, T> y) {
             for (std::size_t i = 0; i < In::size; ++i) y[i] = x[i];

@@ -2,11 +2,8 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <limits>
-#include <string_view>
 #include <type_traits>
-#include <utility>
 
 namespace typenet {
 
@@ -32,10 +29,6 @@ struct Pad {
 };
 
 namespace detail {
-
-/// One named option of a layer, as listed in the layer's `settings`: everything that decides
-/// what its weights mean (checked when weights are loaded), after defaults and `same` are resolved.
-using LayerSetting = std::pair<std::string_view, std::intmax_t>;
 
 template <class T> inline constexpr bool is_kernel = false;
 template <std::size_t H, std::size_t W> inline constexpr bool is_kernel<Kernel<H, W>> = true;

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include <typenet/detail/checks.hpp>
+#include <typenet/layers/layer.hpp>
 #include <typenet/layers/options.hpp>
 #include <typenet/tensor.hpp>
 
@@ -36,12 +36,11 @@ struct Pool {
     }
 
     template <class In, class T>
-    struct bound {
+    struct bound : NoParameters {
         static constexpr std::size_t C = In::dims[0], H = In::dims[1], W = In::dims[2];
         static constexpr std::size_t OH = window_output(H, Size, Step, 0), OW = window_output(W, Size, Step, 0);
         using input_shape = In;
         using output_shape = Shape<C, OH, OW>;
-        static constexpr std::size_t parameter_count = 0, weight_count = 0, fan_in = 0, fan_out = 0;
 
         static constexpr void forward(const T*, TensorView<In, const T> x, TensorView<output_shape, T> y) {
             // A NaN anywhere in a window must win it, as in PyTorch, so a bad input is never

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,11 @@ inline std::string format_shape(const auto& shape) {
     for (std::size_t d = 0; d < shape.dims.size(); ++d) text += fmt::format("{}{}", d ? "x" : "", shape.dims[d]);
     return text;
 }
+inline std::string format_shape(const ShapeValue& shape) {
+    std::string text;
+    for (std::size_t d = 0; d < shape.rank; ++d) text += fmt::format("{}{}", d ? "x" : "", shape.dims[d]);
+    return text;
+}
 
 /// Thousands separators make parameter counts readable at a glance.
 inline std::string grouped(std::size_t value) {
@@ -28,7 +34,16 @@ inline std::string grouped(std::size_t value) {
     return text;
 }
 
-/// "Conv2D 8 3x3 /2 pad 1", "MaxPool 2x2 /2", "Dense 72", "LeakyReLU 0.001": the layer's settings.
+/// The value of the setting called `name`, or `fallback` if the layer has none by that name.
+template <class Layer>
+constexpr std::intmax_t setting_of(std::string_view name, std::intmax_t fallback = 0) {
+    for (const auto& [key, value] : Layer::settings)
+        if (key == name) return value;
+    return fallback;
+}
+
+/// "Conv2D 8 3x3 /2 pad 1", "MaxPool 2x2 /2", "Dense 72", "LeakyReLU 0.001": the layer's settings,
+/// and for other layers (a user's) each setting as "name=value".
 template <class Layer>
 std::string describe_layer() {
     std::string text(Layer::kind);
@@ -45,25 +60,45 @@ std::string describe_layer() {
         if (Layer::step != Layer::size) text += fmt::format(" /{}", Layer::step);
     } else if constexpr (requires { Layer::units; }) {
         text += fmt::format(" {}", Layer::units);
-    } else if constexpr (requires { Layer::template alpha<double>; }) {
-        text += fmt::format(" {:g}", Layer::template alpha<double>);
+    } else if constexpr (setting_of<Layer>("alpha_den") != 0) {
+        text += fmt::format(" {:g}", double(setting_of<Layer>("alpha_num")) / double(setting_of<Layer>("alpha_den")));
+    } else {
+        for (const auto& [name, value] : Layer::settings) text += fmt::format(" {}={}", name, value);
     }
     return text;
+}
+
+/// "weight 8x1x3x3, bias 8": layer I's parameter tensors; state tensors marked so.
+template <class Net, std::size_t I>
+std::string describe_tensors() {
+    std::string text;
+    for (const ParameterInfo& tensor : Net::template layer_tensors<I>) {
+        text += fmt::format("{}{} {}", text.empty() ? "" : ", ", tensor.name, format_shape(tensor.shape));
+        if (tensor.role == Role::state) text += " (state)";
+    }
+    return text;
+}
+
+/// One line of the table; a layer without parameters has an empty tensors column.
+inline std::string table_row(std::string_view index, std::string_view layer, std::string_view output,
+                             std::string_view parameters, std::string_view bytes, std::string_view tensors) {
+    std::string row = fmt::format("{:>3}  {:<24} {:>10} {:>12} {:>12}  {}", index, layer, output, parameters, bytes,
+                                  tensors);
+    row.erase(row.find_last_not_of(' ') + 1);
+    return row + '\n';
 }
 
 template <class Net>
 struct summary_table {
     static std::string text() {
         using T = typename Net::scalar_type;
-        std::string out = fmt::format("{:>3}  {:<24} {:>10} {:>12} {:>12}\n", "#", "layer", "output", "parameters",
-                                      "bytes");
-        out += fmt::format("{:>3}  {:<24} {:>10} {:>12} {:>12}\n", "", "Input", format_shape(Net::input_shape), 0,
-                           grouped(Net::input_shape_type::size * sizeof(T)));
+        std::string out = table_row("#", "layer", "output", "parameters", "bytes", "tensors");
+        out += table_row("", "Input", format_shape(Net::input_shape), "0",
+                         grouped(Net::input_shape_type::size * sizeof(T)), "");
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((out += fmt::format("{:>3}  {:<24} {:>10} {:>12} {:>12}\n", I,
-                                 describe_layer<typename Net::template layer_type<I>>(),
-                                 format_shape(Net::template shape_at<I>), grouped(Net::template layer_parameter_count<I>),
-                                 grouped(Net::template shape_type<I>::size * sizeof(T)))),
+            ((out += table_row(fmt::format("{}", I), describe_layer<typename Net::template layer_type<I>>(),
+                               format_shape(Net::template shape_at<I>), grouped(Net::template layer_parameter_count<I>),
+                               grouped(Net::template shape_type<I>::size * sizeof(T)), describe_tensors<Net, I>())),
              ...);
         }(std::make_index_sequence<Net::layer_count>{});
         out += fmt::format("parameters: {} ({} bytes of {})\n", grouped(Net::parameter_count),
