@@ -11,5 +11,5 @@ set(CMAKE_CXX_FLAGS_INIT
 # nosys: no operating system behind newlib; unused code and data are dropped.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "--specs=nano.specs --specs=nosys.specs -Wl,--gc-sections")
 
-# Programs run on the host; headers may come from it too (see cross-dependencies.cmake).
+# Programs run on the host; headers may come from it too (see cross-boost.cmake).
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
