@@ -15,7 +15,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -150,6 +149,19 @@ inline constexpr bool is_parameter_tensor = false;
 template <ParameterName Name, class S, InitRule Init, Role R, WeightDecay Decay>
 inline constexpr bool is_parameter_tensor<ParameterTensor<Name, S, Init, R, Decay>> = true;
 
+/// The K-th type of a pack; lists hold a few tensors, so recursion stays shallow (and <tuple>,
+/// which costs every translation unit memory, stays out).
+template <std::size_t K, class... Types>
+struct nth_type;
+template <std::size_t K, class First, class... Rest>
+struct nth_type<K, First, Rest...> {
+    using type = typename nth_type<K - 1, Rest...>::type;
+};
+template <class First, class... Rest>
+struct nth_type<0, First, Rest...> {
+    using type = First;
+};
+
 /// Stands in for the index of a name the list does not hold; being no constant expression, a
 /// call to it makes `ParameterList::index("typo")` a compile error that names it.
 inline std::size_t no_parameter_tensor_has_this_name() { return 0; }
@@ -178,7 +190,7 @@ struct ParameterList {
     }();
     /// Tensor K as a type, e.g. for its `shape`.
     template <std::size_t K>
-    using tensor = std::tuple_element_t<K, std::tuple<Tensors...>>;
+    using tensor = typename detail::nth_type<K, Tensors...>::type;
 
     /// The position of the tensor called `name`; a compile error if there is none.
     static consteval std::size_t index(std::string_view name) {
