@@ -11,30 +11,10 @@ cd "$(dirname "$0")/.."
 
 read -r -a platforms <<<"${*:-host cortex_m4}"
 work=build/embed
-packages=(gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm)
-
-install_toolchain() {
-    local missing=() package
-    for package in "${packages[@]}"; do
-        [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) == "install ok installed" ]] ||
-            missing+=("$package")
-    done
-    ((${#missing[@]} == 0)) && return 0
-    if ((EUID != 0)); then
-        echo "embed: needs ${missing[*]}; install them with:" >&2
-        echo "  sudo apt-get install --no-install-recommends ${missing[*]}" >&2
-        return 1
-    fi
-    echo "embed: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
 
 start=$SECONDS
-if [[ " ${platforms[*]} " == *" cortex_m4 "* ]]; then
-    install_toolchain
-fi
+# The Arm toolchain and QEMU are among typenet's packages (install-deps.sh lists why).
+./scripts/install-deps.sh
 toolchain_seconds=$((SECONDS - start))
 
 # typenet itself, configured only to be installed: the package under test.
@@ -48,4 +28,4 @@ for platform in "${platforms[@]}"; do
     cmake -DPLATFORM="$platform" -DSOURCE_DIR="$PWD" -DWORK_DIR="$PWD/$work/$platform" \
           -DPREFIX="$PWD/$work/prefix" -DGENERATOR=Ninja -P cmake/EmbedTest.cmake
 done
-echo "embed: passed in $((SECONDS - start)) s ($toolchain_seconds s of it installing the toolchain)"
+echo "embed: passed in $((SECONDS - start)) s ($toolchain_seconds s of it installing packages)"

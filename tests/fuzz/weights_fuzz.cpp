@@ -1,6 +1,5 @@
 // libFuzzer target: load_weights either loads finite values or throws weights_error, leaving the
 // network exactly as it was.
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -8,7 +7,6 @@
 #include <typenet/io/weights.hpp>
 #include <typenet/typenet.hpp>
 
-#include "fuzz_file.hpp"
 #include "fuzz_networks.hpp"
 
 extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size);
@@ -27,20 +25,6 @@ extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t s
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
-    static fuzz::SmallNet net;
-    static bool seeded = false;
-    if (!seeded) {
-        typenet::initialize(net, typenet::Init::he_uniform, 1);
-        seeded = true;
-    }
-    const auto before = net.parameters();
-    try {
-        typenet::load_weights(net, fuzz::as_file(bytes, size));
-        for (float w : net.parameters())
-            if (!std::isfinite(w)) __builtin_trap();
-        net.parameters() = before;
-    } catch (const typenet::weights_error&) {
-        if (!(net.parameters() == before)) __builtin_trap();
-    }
-    return 0;
+    return fuzz::check_loader<typenet::weights_error>(
+        bytes, size, [](fuzz::SmallNet& net, const auto& path) { typenet::load_weights(net, path); });
 }
