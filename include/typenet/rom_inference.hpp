@@ -132,13 +132,4 @@ private:
     detail::ForwardBuffers<Net> buffers_{};
 };
 
-/// The index of the largest output value (the first, on a tie): the predicted class.
-template <class View>
-constexpr std::size_t predicted_class(const View& output) {
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < output.size(); ++i)
-        if (output[i] > output[best]) best = i;
-    return best;
-}
-
 }  // namespace typenet

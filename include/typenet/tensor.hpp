@@ -90,6 +90,15 @@ struct Tensor {
     constexpr bool operator==(const Tensor&) const = default;
 };
 
+/// The index of the largest output value (the first, on a tie): the predicted class.
+template <class View>
+constexpr std::size_t predicted_class(const View& output) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < output.size(); ++i)
+        if (output[i] > output[best]) best = i;
+    return best;
+}
+
 /// The bytes a `Tensor` of `Count` values of `T` takes: rounded up to whole 64-byte lines, since
 /// each tensor starts on its own line. Zero values take no bytes (see `TensorStorage`).
 template <class T>

@@ -93,15 +93,6 @@ struct StepResult {
     bool finite = true;  ///< false when some sample's loss was NaN or Inf (no update was made)
 };
 
-/// Index of the largest value: the predicted class.
-template <class S, class T>
-constexpr std::size_t argmax(const Tensor<S, T>& t) {
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < S::size; ++i)
-        if (t[i] > t[best]) best = i;
-    return best;
-}
-
 /// Trains `Net` with `LossFunction` and `Opt` on minibatches of `BatchSize` samples: each sample
 /// is run forward and backward, the gradients add up, and one optimizer update uses their mean.
 /// Backward stops at the first layer the optimizer trains and leaves Frozen layers before it
@@ -305,7 +296,7 @@ private:
             load(data, i);
             const auto& output = net_.forward(input_);
             result.loss += double(LossFunction::compute(output, data.label(i), gradient_));
-            result.confusion.add(data.label(i), argmax(output));
+            result.confusion.add(data.label(i), predicted_class(output));
         }
         if (data.size() > 0) {
             result.loss /= double(data.size());
@@ -378,7 +369,7 @@ private:
         const double loss = double(LossFunction::compute(output, label, gradient_));
         last_loss_ = loss;
         if (!std::isfinite(loss)) return loss;
-        correct += argmax(output) == label ? 1 : 0;
+        correct += predicted_class(output) == label ? 1 : 0;
         net_.template backward<Opt::trained_layers>(gradient_);
         return loss;
     }

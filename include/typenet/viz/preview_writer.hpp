@@ -42,7 +42,7 @@ public:
         const auto& output = net_.forward(input_);
         const auto path = dir_ / fmt::format("preview-e{:02}-s{:06}.png", event.epoch, event.sample);
         write_preview(path, input_map(net_), feature_maps(net_), std::span<const float>(output.data(), output.size()),
-                      samples_.label(index), argmax(output));
+                      samples_.label(index), predicted_class(output));
         written_.push_back(path);
     }
 
