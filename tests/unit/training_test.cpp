@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../../examples/support/mnist_run.hpp"
+#include "../support/points.hpp"
 #include "../support/temp_dir.hpp"
 
 #include <fmt/format.h>
@@ -30,19 +31,8 @@ using namespace typenet;
 namespace {
 
 /// Points in `dims` dimensions with their class; what every test here trains on.
-struct Points {
-    std::size_t dims = 2;
-    std::vector<float> values;
-    std::vector<std::size_t> classes;
-
-    std::size_t size() const { return classes.size(); }
-    std::span<const float> image(std::size_t i) const { return {values.data() + i * dims, dims}; }
-    std::size_t label(std::size_t i) const { return classes[i]; }
-    void add(std::initializer_list<float> point, std::size_t label) {
-        values.insert(values.end(), point);
-        classes.push_back(label);
-    }
-};
+using test_support::Points;
+using test_support::quiet;
 
 Points xor_points() {
     Points p;
@@ -63,13 +53,6 @@ Points separable_points(std::size_t count, std::uint64_t seed) {
         p.add({x, y}, x + y > 0 ? 1 : 0);
     }
     return p;
-}
-
-FitOptions quiet(std::size_t epochs) {
-    FitOptions options;
-    options.epochs = epochs;
-    options.progress = ProgressStyle::none;
-    return options;
 }
 
 using XorNet = Network<Input<2>, Dense<8>, Tanh, Dense<2>>;

@@ -5,10 +5,11 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
-#include <vector>
 
 #include <typenet/train/trainer.hpp>
 #include <typenet/typenet.hpp>
+
+#include "../support/points.hpp"
 
 // --- what a user writes: one header ----------------------------------------------------------
 
@@ -38,30 +39,17 @@ using namespace typenet;
 
 namespace {
 
-struct Points {
-    std::vector<float> values;
-    std::vector<std::size_t> classes;
-    std::size_t size() const { return classes.size(); }
-    std::span<const float> image(std::size_t i) const { return {values.data() + 2 * i, 2}; }
-    std::size_t label(std::size_t i) const { return classes[i]; }
-};
+using test_support::Points;
+using test_support::quiet;
 
 /// Points on either side of the line x = y, a little away from it.
 Points diagonal_points() {
     Points p;
     for (int i = 0; i < 40; ++i) {
         const float x = float(i % 8) / 4 - 1, y = float(i / 8) / 2 - 1, side = x > y ? 0.3f : -0.3f;
-        p.values.insert(p.values.end(), {x + side, y - side});
-        p.classes.push_back(x > y ? 1 : 0);
+        p.add({x + side, y - side}, x > y ? 1 : 0);
     }
     return p;
-}
-
-FitOptions quiet(std::size_t epochs) {
-    FitOptions options;
-    options.epochs = epochs;
-    options.progress = ProgressStyle::none;
-    return options;
 }
 
 /// Not a rule: no update.
