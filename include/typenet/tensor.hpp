@@ -51,6 +51,30 @@ struct TensorView {
     }
 };
 
+/// B samples of shape S stored one after another: `x[b]` is sample b as a TensorView<S, T>.
+/// What a layer's batched forward and backward (see BatchedLayer in layers/layer.hpp) are given.
+template <class S, std::size_t B, class T = float>
+struct BatchView {
+    using shape_type = S;
+    using value_type = std::remove_const_t<T>;
+    static constexpr std::size_t batch = B;
+    static constexpr std::size_t sample_size = S::size;
+
+    T* values = nullptr;
+
+    /// Values in all B samples.
+    static constexpr std::size_t size() { return B * S::size; }
+    constexpr T* data() const { return values; }
+    constexpr T* begin() const { return values; }
+    constexpr T* end() const { return values + size(); }
+    constexpr TensorView<S, T> operator[](std::size_t b) const { return {values + b * S::size}; }
+    constexpr operator BatchView<S, B, const T>() const
+        requires(!std::is_const_v<T>)
+    {
+        return {values};
+    }
+};
+
 /// Owns `S::size` values of `T` in an aligned std::array: no heap, usable in constexpr code.
 /// Indexed as `t(c, y, x)`, outermost dimension first (row-major).
 template <class S, class T = float>

@@ -35,6 +35,9 @@ enum class Problem {
     zero_size,              ///< a zero filter count, unit count, kernel, window or stride
     same_needs_odd_kernel,  ///< "same" padding is only symmetric for odd kernels
     unsupported_input,      ///< anything else a layer rejects, e.g. a channel count other than its own
+    inside_block,           ///< a layer inside this block rejects its input; that layer's own check names it
+    body_changes_shape,     ///< a Residual whose body's output shape differs from its input, without a Shortcut
+    branches_differ,        ///< Concat branches whose outputs differ in rank or in height and width
 };
 
 /// A layer's verdict on an input shape: its output shape, or the problem.
@@ -80,6 +83,23 @@ struct ParameterName {
     constexpr std::string_view view() const { return {chars, N - 1}; }
 };
 
+/// Where a layer sits in a network: its index among the network's layers, then its index in each
+/// block it is inside (`3.0.2`: layer 2 of the body of the Residual at layer 3). Blocks nest at
+/// most `max_depth` deep.
+struct LayerPath {
+    static constexpr std::size_t max_depth = 8;
+    std::array<std::uint16_t, max_depth> index{};
+    std::size_t depth = 0;
+
+    /// This path with `i` appended: the path of child i of the layer at this path.
+    constexpr LayerPath child(std::size_t i) const {
+        LayerPath result = *this;
+        if (depth < max_depth) result.index[result.depth++] = static_cast<std::uint16_t>(i);
+        return result;
+    }
+    constexpr bool operator==(const LayerPath&) const = default;
+};
+
 /// One parameter tensor as a value, so that init, optimizers, files and summary() can loop over
 /// a layer's or a network's tensors, at compile time or at run time.
 struct ParameterInfo {
@@ -89,8 +109,13 @@ struct ParameterInfo {
     /// Where the tensor starts: within its layer's parameters in `ParameterList::tensors` and
     /// `Net::layer_tensors<I>`, within the whole `Net::parameters()` in `Net::parameter_tensors`.
     std::size_t offset = 0;
-    /// The layer holding the tensor; meaningful in `Net::parameter_tensors` only.
+    /// The network layer holding the tensor, directly or inside a block; meaningful in
+    /// `Net::parameter_tensors` only.
     std::size_t layer = 0;
+    /// The kind of the layer that declares the tensor (inside a block: the inner layer's, e.g.
+    /// "Conv2D"), and its path; filled in by blocks and by `Net::parameter_tensors`.
+    std::string_view kind{};
+    LayerPath path{};
     /// As PyTorch counts them for a tensor of shape [outputs][inputs][kernel...]: inputs x kernel
     /// area, outputs x kernel area. Zero for tensors of rank below 2.
     std::size_t fan_in = 0, fan_out = 0;
@@ -135,6 +160,8 @@ struct ParameterTensor {
                                         S::size,
                                         0,
                                         0,
+                                        {},
+                                        {},
                                         S::rank >= 2 ? S::dims[1] * detail::receptive_field<S>() : 0,
                                         S::rank >= 2 ? S::dims[0] * detail::receptive_field<S>() : 0,
                                         Init,
@@ -252,9 +279,15 @@ concept Bindable = requires { typename L::template bound<Shape<1>, float>; };
 template <class L>
 concept LayerDescription = NamedLayer<L> && ConfiguredLayer<L> && ShapePropagating<L> && Bindable<L>;
 
-/// A ParameterList<...>.
+/// A ParameterList<...>, or what a block lists for the layers inside it: `size` values in
+/// `tensor_count` tensors, described by `tensors` (an array of ParameterInfo, offsets from the
+/// start of the list).
 template <class P>
-concept ParameterTensorList = detail::is_parameter_list<P>;
+concept ParameterTensorList = detail::is_parameter_list<P> || requires {
+    { P::size } -> std::convertible_to<std::size_t>;
+    { P::tensor_count } -> std::convertible_to<std::size_t>;
+    requires std::same_as<std::remove_cvref_t<decltype(P::tensors)>, std::array<ParameterInfo, P::tensor_count>>;
+};
 
 /// Values of scratch memory a bound layer asks for with `static constexpr std::size_t
 /// scratch_size` (Conv2D: its column matrix), 0 if it declares none. The network keeps each
@@ -315,17 +348,70 @@ template <class B, class T>
 concept ForwardLayer = ShapedLayer<B> && ((scratch_size_of<B> == 0 && detail::forwards_without_scratch<B, T>) ||
                                           (scratch_size_of<B> > 0 && detail::forwards_with_scratch<B, T>));
 
+// === modes and batched passes ===================================================================
+
+/// Training uses batch statistics and random masks (BatchNorm, Dropout); evaluation, what
+/// `evaluate`, `Inference` and `RomInference` run, uses running statistics and no masks.
+enum class Mode { training, evaluation };
+
+/// What a batched pass tells each layer.
+struct PassContext {
+    Mode mode = Mode::evaluation;
+    /// Differs for every training step, so that Dropout draws fresh masks from it, the same ones
+    /// for the same seed: a step is reproducible.
+    std::uint64_t seed = 0;
+};
+
+namespace detail {
+
+template <class B, class T>
+concept forwards_batches = requires(const PassContext& context, T* params,
+                                    BatchView<typename B::input_shape, 2, const T> x,
+                                    BatchView<typename B::output_shape, 2, T> y, T* scratch) {
+    B::template forward_batch<2>(context, params, x, y, scratch);
+};
+template <class B, class T>
+concept backwards_batches =
+    requires(const PassContext& context, const T* params, T* grads, BatchView<typename B::input_shape, 2, const T> x,
+             BatchView<typename B::output_shape, 2, const T> y, BatchView<typename B::input_shape, 2, T> dx,
+             const T* scratch) {
+        B::template backward_batch<true, 2>(context, params, grads, x, y, y, dx, scratch);
+        B::template backward_batch<false, 2>(context, params, grads, x, y, y, dx, scratch);
+    };
+
+}  // namespace detail
+
+/// A layer that needs the whole batch at once, or behaves differently in training, provides
+/// both of these besides its per-sample `forward` (which is then its evaluation mode, what
+/// inference runs):
+///
+///     template <std::size_t B>
+///     static void forward_batch(const PassContext&, T* params, BatchView<input_shape, B, const T> x,
+///                               BatchView<output_shape, B, T> y, T* scratch);
+///     template <bool InputGradient, std::size_t B>
+///     static void backward_batch(const PassContext&, const T* params, T* grads, x, y, dy, dx,
+///                                const T* scratch);
+///
+/// `params` is writable in forward_batch only for the layer's Role::state tensors (BatchNorm's
+/// running statistics, updated in training mode). `scratch` holds B times `scratch_size` values
+/// (nullptr for none), laid out as the layer likes, kept from forward_batch to backward_batch.
+/// The network runs every other layer over a batch one sample at a time.
+template <class B, class T>
+concept BatchedLayer = ShapedLayer<B> && detail::forwards_batches<B, T> && detail::backwards_batches<B, T>;
+
 /// `template <bool InputGradient> static void backward(const T* params, T* grads, x, y, dy, dx
 /// [, const T* scratch])`: adds the parameter gradients to `grads` (laid out like `params`) and,
 /// when InputGradient, overwrites `dx` with the input gradient; x, y and scratch are what the
 /// last forward saw and left, dy the gradient of the output.
+/// A BatchedLayer needs no per-sample backward.
 template <class B, class T>
 concept BackwardLayer = ShapedLayer<B> && ((scratch_size_of<B> == 0 && detail::backwards_without_scratch<B, T>) ||
-                                           (scratch_size_of<B> > 0 && detail::backwards_with_scratch<B, T>));
+                                           (scratch_size_of<B> > 0 && detail::backwards_with_scratch<B, T>) ||
+                                           BatchedLayer<B, T>);
 
 /// A layer description bound to its input shape and scalar type T, as the network runs it:
-/// `BoundLayer<Conv2D<8>::bound<Shape<1, 28, 28>, float>, float>`. It processes one sample;
-/// batching is the caller's loop.
+/// `BoundLayer<Conv2D<8>::bound<Shape<1, 28, 28>, float>, float>`. It processes one sample, or,
+/// as a BatchedLayer, a whole batch.
 template <class B, class T>
 concept BoundLayer = ShapedLayer<B> && ParameterizedLayer<B> && ForwardLayer<B, T> && BackwardLayer<B, T>;
 
