@@ -14,6 +14,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -360,7 +361,16 @@ struct PassContext {
     /// Differs for every training step, so that Dropout draws fresh masks from it, the same ones
     /// for the same seed: a step is reproducible.
     std::uint64_t seed = 0;
+    /// How many of the batch's B samples hold data, from the first: a last, partial batch has
+    /// fewer. Layers read and write only those (BatchNorm takes its statistics over them).
+    std::size_t samples = std::numeric_limits<std::size_t>::max();
 };
+
+/// How many samples of a batch of B a layer handles in this pass.
+template <std::size_t B>
+constexpr std::size_t samples_in(const PassContext& context) {
+    return context.samples < B ? context.samples : B;
+}
 
 namespace detail {
 
@@ -374,7 +384,7 @@ template <class B, class T>
 concept backwards_batches =
     requires(const PassContext& context, const T* params, T* grads, BatchView<typename B::input_shape, 2, const T> x,
              BatchView<typename B::output_shape, 2, const T> y, BatchView<typename B::input_shape, 2, T> dx,
-             const T* scratch) {
+             T* scratch) {
         B::template backward_batch<true, 2>(context, params, grads, x, y, y, dx, scratch);
         B::template backward_batch<false, 2>(context, params, grads, x, y, y, dx, scratch);
     };
@@ -390,11 +400,13 @@ concept backwards_batches =
 ///                               BatchView<output_shape, B, T> y, T* scratch);
 ///     template <bool InputGradient, std::size_t B>
 ///     static void backward_batch(const PassContext&, const T* params, T* grads, x, y, dy, dx,
-///                                const T* scratch);
+///                                T* scratch);
 ///
 /// `params` is writable in forward_batch only for the layer's Role::state tensors (BatchNorm's
 /// running statistics, updated in training mode). `scratch` holds B times `scratch_size` values
-/// (nullptr for none), laid out as the layer likes, kept from forward_batch to backward_batch.
+/// (nullptr for none), laid out as the layer likes, kept from forward_batch to backward_batch
+/// (which may write it: a block keeps its inner gradients there). Both handle only the first
+/// `samples_in<B>(context)` samples.
 /// The network runs every other layer over a batch one sample at a time.
 template <class B, class T>
 concept BatchedLayer = ShapedLayer<B> && detail::forwards_batches<B, T> && detail::backwards_batches<B, T>;
