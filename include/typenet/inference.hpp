@@ -47,13 +47,7 @@ private:
             else
                 return TensorView<typename impl::input_shape, const T>{buffers_[(I + 1) % 2].data()};
         }();
-        if (std::is_constant_evaluated()) {
-            using constant_impl = typename constant_evaluable<typename Net::template layer_type<I>>::type::template bound<
-                typename impl::input_shape, T>;
-            forward_layer<constant_impl>(params, in, out, scratch_.data());
-        } else {
-            forward_layer<impl>(params, in, out, scratch_.data());
-        }
+        forward_sample_of<typename Net::template layer_type<I>, typename impl::input_shape>(params, in, out, scratch_.data());
     }
 
     struct alignas(tensor_alignment) buffer : std::array<T, Net::largest_output_size> {};

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 
+#include <typenet/detail/chain.hpp>
 #include <typenet/detail/checks.hpp>
 #include <typenet/shape.hpp>
 #include <typenet/tensor.hpp>
@@ -29,53 +31,11 @@ struct Input {
 
 namespace detail {
 
-/// Every intermediate shape (index 0 is the input, i + 1 the output of layer i) and the
-/// problem each layer found. Computed by a loop, so depth does not grow with the layer count.
-template <std::size_t N>
-struct Propagation {
-    std::array<ShapeValue, N + 1> shapes{};
-    std::array<Problem, N> problems{};
-};
-
-template <class Layer, std::size_t N>
-constexpr void propagate_one(Propagation<N>& r, std::size_t i) {
-    if (!r.shapes[i].valid) {  // an earlier layer already failed and reported it
-        r.shapes[i + 1] = invalid_shape;
-        return;
-    }
-    if constexpr (ShapePropagating<Layer>) {
-        const LayerResult result = Layer::propagate(r.shapes[i]);
-        r.problems[i] = result.problem;
-        r.shapes[i + 1] = result.problem == Problem::none ? result.output : invalid_shape;
-    } else {  // the layer's check reports what it lacks
-        r.shapes[i + 1] = invalid_shape;
-    }
-}
-
-template <class... Layers>
-constexpr Propagation<sizeof...(Layers)> propagate(ShapeValue input) {
-    Propagation<sizeof...(Layers)> r{};
-    r.shapes[0] = input;
-    std::size_t i = 0;
-    ((propagate_one<Layers>(r, i), ++i), ...);
-    return r;
-}
-
-/// The shapes and problems of one network, as a type so they can be read at compile time.
-template <class InputShape, class... Layers>
-struct shape_table {
-    static constexpr Propagation<sizeof...(Layers)> propagation = propagate<Layers...>(shape_value<InputShape>());
-    static constexpr auto shapes = propagation.shapes;
-};
-
-template <class Table, std::size_t I>
-using table_shape = typename shape_from_table<Table, I>::type;
-
 template <class Table, class Layers, class Indices>
 struct layer_checks;
 template <class Table, class... Layers, std::size_t... I>
 struct layer_checks<Table, boost::hana::basic_tuple<Layers...>, std::index_sequence<I...>> {
-    static constexpr bool ok = (layer_check<I, Layers, table_shape<Table, I>>::ok && ...);
+    static constexpr bool ok = (layer_check<layer_path<layer_at<I, Layers>>, table_shape<Table, I>>::ok && ...);
 };
 
 /// Binds the layers and checks them only when every description passed (`DescriptionsOk`), so no
@@ -87,68 +47,38 @@ struct bound_layer_checks {
 template <class T, class Table, class... Layers, std::size_t... I>
 struct bound_layer_checks<true, T, Table, boost::hana::basic_tuple<Layers...>, std::index_sequence<I...>> {
     static constexpr bool ok =
-        (bound_layer_check<I, Layers, table_shape<Table, I>, table_shape<Table, I + 1>, T>::ok && ...);
+        (bound_layer_check<layer_path<layer_at<I, Layers>>, table_shape<Table, I>, table_shape<Table, I + 1>, T>::ok &&
+         ...);
 };
-
-template <class T, class Table, class Indices>
-struct tensor_tuple;
-template <class T, class Table, std::size_t... I>
-struct tensor_tuple<T, Table, std::index_sequence<I...>> {
-    using type = boost::hana::basic_tuple<Tensor<table_shape<Table, I>, T>...>;
-};
-
-using typenet::scratch_size_of;
-
-/// Every parameter tensor of every layer, in storage order, with offsets into the network's
-/// parameters; a loop over the layers' lists, so its depth does not grow with the layer count.
-template <std::size_t Count, class... Lists>
-constexpr std::array<ParameterInfo, Count> parameter_tensors_of(const std::array<std::size_t, sizeof...(Lists) + 1>& offsets) {
-    std::array<ParameterInfo, Count> result{};
-    std::size_t next = 0, layer = 0;
-    const auto add = [&](const auto& tensors) {
-        for (ParameterInfo tensor : tensors) {
-            tensor.offset += offsets[layer];
-            tensor.layer = layer;
-            result[next++] = tensor;
-        }
-        ++layer;
-    };
-    (add(Lists::tensors), ...);
-    return result;
-}
-
-/// Calls a layer's forward, passing scratch memory only to layers that declare it.
-template <class Impl, class T, class X, class Y>
-constexpr void forward_layer(const T* params, X x, Y y, T* scratch) {
-    if constexpr (scratch_size_of<Impl> > 0)
-        Impl::forward(params, x, y, scratch);
-    else
-        Impl::forward(params, x, y);
-}
-
-template <class Impl, bool InputGradient, class T, class X, class Y, class DX>
-constexpr void backward_layer(const T* params, T* grads, X x, Y y, Y dy, DX dx, const T* scratch) {
-    if constexpr (scratch_size_of<Impl> > 0)
-        Impl::template backward<InputGradient>(params, grads, x, y, dy, dx, scratch);
-    else
-        Impl::template backward<InputGradient>(params, grads, x, y, dy, dx);
-}
 
 /// Formats a network's summary table; defined in <typenet/viz/summary.hpp>, which uses fmt,
 /// so the core stays free of it.
 template <class Net>
 struct summary_table;
 
-/// Stands in for the storage of a network that failed its checks, so that no layer is
+/// Stands in for the chain of a network that failed its checks, so that no layer is
 /// instantiated with a shape it rejected (which would bury the real error under others).
-struct no_storage {};
+template <std::size_t N>
+struct invalid_chain {
+    static constexpr std::array<std::size_t, N + 1> parameter_offsets{};
+    static constexpr std::size_t parameter_count = 0;
+    static constexpr std::array<ParameterInfo, 0> tensors{};
+    static constexpr std::array<std::size_t, N> scratch_sizes{};
+    static constexpr std::size_t largest_scratch = 0;
+    template <std::size_t B>
+    static constexpr std::size_t work_size = 0;
+};
+
+/// A batch of B samples as one tensor; a single sample keeps its shape.
+template <class S, std::size_t B>
+using batch_shape = std::conditional_t<B == 1, S, Shape<B * S::size>>;
 
 }  // namespace detail
 
 /// A feed-forward network whose layer shapes are all computed and checked at compile time.
-/// Holds parameters, gradients, every activation and the layers' scratch by value: no heap,
-/// and `sizeof` is the whole memory story.
-/// See examples/declare_network.cpp.
+/// Holds parameters, gradients, and every activation and scratch value of one sample by value:
+/// no heap, and `sizeof` is the whole memory story. Training runs it over a `Batch<B>`, every
+/// layer once over all B samples. See examples/declare_network.cpp.
 template <class T, class InputSpec, class... Layers>
 class BasicNetwork {
     static_assert(sizeof...(Layers) > 0, "typenet: a Network needs at least one layer after its Input");
@@ -164,9 +94,16 @@ public:
 
     static constexpr std::size_t layer_count = sizeof...(Layers);
 
+    /// Every layer marked as trained: what backward does by default.
+    static constexpr std::array<bool, layer_count> every_layer = [] {
+        std::array<bool, layer_count> all{};
+        all.fill(true);
+        return all;
+    }();
+
     /// True when every layer is a LayerDescription that accepts its input and binds to a
-    /// BoundLayer; otherwise the failing layer's check has already stopped compilation with its
-    /// index, type and input shape.
+    /// BoundLayer, inside blocks too; otherwise the failing layer's check has already stopped
+    /// compilation with its path, type and input shape.
     static constexpr bool valid =
         detail::bound_layer_checks<detail::layer_checks<table_, layer_tuple_, std::index_sequence_for<Layers...>>::ok,
                                    T, table_, layer_tuple_, std::index_sequence_for<Layers...>>::ok;
@@ -175,6 +112,8 @@ private:
     // Evaluates the checks first thing, so a failing one is reported from here, right under the
     // user's code, instead of from deep inside the parameter bookkeeping below.
     using checked_ = std::bool_constant<valid>;
+    using chain_ = std::conditional_t<valid, detail::Chain<T, typename InputSpec::shape, Layers...>,
+                                      detail::invalid_chain<layer_count>>;
 
 public:
     /// The layer type at position I (from 0), e.g. `Conv2D<8, Kernel<3>, Stride<2>>`.
@@ -201,106 +140,72 @@ public:
     template <std::size_t I>
     using layer_impl = typename layer_type<I>::template bound<detail::table_shape<table_, I>, T>;
 
-private:
-    template <std::size_t... I>
-    static constexpr std::array<std::size_t, layer_count + 1> offsets(std::index_sequence<I...>) {
-        std::array<std::size_t, layer_count + 1> result{};
-        if constexpr (valid) {
-            const std::array<std::size_t, layer_count> counts{layer_impl<I>::parameters::size...};
-            for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + counts[i];
-        }
-        return result;
-    }
-    template <std::size_t... I>
-    static constexpr std::array<std::size_t, layer_count + 1> scratch_offsets_of(std::index_sequence<I...>) {
-        std::array<std::size_t, layer_count + 1> result{};
-        if constexpr (valid) {
-            const std::array<std::size_t, layer_count> sizes{detail::scratch_size_of<layer_impl<I>>...};
-            for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + sizes[i];
-        }
-        return result;
-    }
-    template <std::size_t... I>
-    static constexpr std::size_t tensor_count(std::index_sequence<I...>) {
-        if constexpr (valid)
-            return (layer_impl<I>::parameters::tensor_count + ... + 0);
-        else
-            return 0;
-    }
-    template <std::size_t... I>
-    static constexpr auto tensors(std::index_sequence<I...>) {
-        constexpr std::size_t count = tensor_count(std::index_sequence<I...>{});
-        if constexpr (valid)
-            return detail::parameter_tensors_of<count, typename layer_impl<I>::parameters...>(parameter_offsets);
-        else
-            return std::array<ParameterInfo, 0>{};
-    }
-    template <std::size_t... I>
-    static constexpr std::size_t largest_output(std::index_sequence<I...>) {
-        std::size_t largest = 0;
-        for (auto s : {table_::shapes[I + 1].size()...}) largest = s > largest ? s : largest;
-        return largest;
-    }
-
-    using activations_type =
-        typename detail::tensor_tuple<T, table_, std::make_index_sequence<layer_count + 1>>::type;
-
-public:
     /// Where layer I's parameters start in `parameters()`; the last entry is the total.
-    static constexpr std::array<std::size_t, layer_count + 1> parameter_offsets =
-        offsets(std::make_index_sequence<layer_count>{});
+    static constexpr std::array<std::size_t, layer_count + 1> parameter_offsets = chain_::parameter_offsets;
     static constexpr std::size_t parameter_count = parameter_offsets[layer_count];
     template <std::size_t I>
     static constexpr std::size_t layer_parameter_count = parameter_offsets[I + 1] - parameter_offsets[I];
 
     using parameter_tensor = Tensor<Shape<parameter_count>, T>;
 
-    /// Layer I's parameter tensors as a type: `ParameterList<ParameterTensor<"weight", ...>, ...>`.
+    /// Layer I's parameter tensors as a type: `ParameterList<ParameterTensor<"weight", ...>, ...>`
+    /// (a block lists those of its layers, under their paths).
     template <std::size_t I>
     using layer_parameter_list = typename layer_impl<I>::parameters;
     /// Layer I's parameter tensors as values (ParameterInfo), offsets from the layer's start.
     template <std::size_t I>
     static constexpr auto layer_tensors = layer_parameter_list<I>::tensors;
-    /// Every parameter tensor of the network, layer by layer, offsets into `parameters()` (and
-    /// `gradients()`), each with its layer index. Together they cover the parameters exactly once.
-    /// An optimizer reads `role` (state tensors are never updated) and `decays()` (weight decay).
-    static constexpr auto parameter_tensors = tensors(std::make_index_sequence<layer_count>{});
+    /// Every parameter tensor of the network, layers inside blocks included, offsets into
+    /// `parameters()` (and `gradients()`), each with its layer index, kind and path. Together they
+    /// cover the parameters exactly once. An optimizer reads `role` (state tensors are never
+    /// updated), `decays()` (weight decay) and `kind` and `layer` (its groups).
+    static constexpr auto parameter_tensors = chain_::tensors;
 
-    /// Where layer I's scratch memory starts (each layer keeps its own from forward to backward).
-    static constexpr std::array<std::size_t, layer_count + 1> scratch_offsets =
-        scratch_offsets_of(std::make_index_sequence<layer_count>{});
     /// The largest scratch any one layer needs: what Inference, which runs one layer at a time, keeps.
-    static constexpr std::size_t largest_scratch_size = [] {
+    static constexpr std::size_t largest_scratch_size = chain_::largest_scratch;
+    /// The largest layer output, in values: the size of each of Inference's two buffers.
+    static constexpr std::size_t largest_output_size = [] {
         std::size_t largest = 0;
-        for (std::size_t i = 0; i < layer_count; ++i)
-            largest = std::max(largest, scratch_offsets[i + 1] - scratch_offsets[i]);
+        for (std::size_t i = 1; i <= layer_count; ++i) largest = std::max(largest, table_::shapes[i].size());
         return largest;
     }();
+
+    /// The memory of one pass over B samples: their inputs, outputs and output gradients, every
+    /// layer's outputs and their gradients, and every layer's scratch, with the pass's mode.
+    /// A Trainer allocates one when it is made; nothing is allocated afterwards.
+    template <std::size_t B>
+    struct Batch {
+        static_assert(B > 0, "typenet: a batch holds at least one sample");
+        Tensor<detail::batch_shape<input_shape_type, B>, T> inputs{};
+        Tensor<detail::batch_shape<output_shape_type, B>, T> outputs{};
+        Tensor<detail::batch_shape<output_shape_type, B>, T> output_gradients{};
+        [[no_unique_address]] TensorStorage<chain_::template work_size<B>, T> work{};
+        PassContext context{};
+
+        constexpr BatchView<input_shape_type, B, T> input_batch() { return {inputs.data()}; }
+        constexpr BatchView<output_shape_type, B, T> output_batch() { return {outputs.data()}; }
+        constexpr BatchView<output_shape_type, B, T> output_gradient_batch() { return {output_gradients.data()}; }
+    };
+    /// The exact bytes of `Batch<B>`: each tensor rounded up to whole 64-byte lines, the pass's
+    /// context on a line of its own.
+    template <std::size_t B>
+    static constexpr std::size_t batch_bytes = 2 * tensor_bytes<T>(B * output_shape_type::size) +
+                                               tensor_bytes<T>(B * input_shape_type::size) +
+                                               tensor_bytes<T>(chain_::template work_size<B>) +
+                                               tensor_bytes<char>(sizeof(PassContext));
 
 private:
     struct storage {
         parameter_tensor parameters;
         parameter_tensor gradients;
-        activations_type activations;  // [0] is the input, [i + 1] the output of layer i
-        activations_type deltas;       // loss gradient w.r.t. activations[i]; [0] is left unused
-        [[no_unique_address]] TensorStorage<scratch_offsets[layer_count], T> scratch;
+        Batch<1> pass;  // what forward(x) and backward(g) use
     };
-    using storage_type = std::conditional_t<valid, storage, detail::no_storage>;
-
-    template <std::size_t... I>
-    static constexpr std::size_t activation_bytes(std::index_sequence<I...>) {
-        return (tensor_bytes<T>(table_::shapes[I].size()) + ...);
-    }
+    using storage_type = std::conditional_t<valid, storage, detail::invalid_chain<0>>;
 
 public:
-    /// The largest layer output, in values: the size of each of Inference's two buffers.
-    static constexpr std::size_t largest_output_size = largest_output(std::make_index_sequence<layer_count>{});
-    /// The exact bytes of this object: parameters, gradients, the input and every layer output,
-    /// their gradients, and the layers' scratch (Conv2D's column matrices). Each tensor is
-    /// rounded up to whole 64-byte lines; a parameter tensor of no values still takes one.
-    static constexpr std::size_t training_bytes =
-        2 * sizeof(parameter_tensor) + 2 * activation_bytes(std::make_index_sequence<layer_count + 1>{}) +
-        tensor_bytes<T>(scratch_offsets[layer_count]);
+    /// The exact bytes of this object: parameters, gradients and one sample's Batch<1>. Each
+    /// tensor is rounded up to whole 64-byte lines; a parameter tensor of no values still takes one.
+    static constexpr std::size_t training_bytes = 2 * sizeof(parameter_tensor) + batch_bytes<1>;
     /// The exact bytes of `RomInference<Net, ...>`, which reads the parameters in place: two
     /// ping-pong buffers of the largest layer output and the largest scratch any one layer needs.
     /// The input is the caller's.
@@ -346,26 +251,28 @@ public:
     }
 
     /// The input of the last forward pass.
-    constexpr const input_tensor& input() const { return activation<0>(); }
+    constexpr const input_tensor& input() const { return storage_.pass.inputs; }
     /// The output of layer I from the last forward pass.
     template <std::size_t I>
-    constexpr const Tensor<shape_type<I>, T>& output_of() const {
-        return activation<I + 1>();
+    constexpr TensorView<shape_type<I>, const T> output_of() const {
+        if constexpr (I + 1 == layer_count)
+            return storage_.pass.outputs.view();
+        else
+            return chain_::template output_in<I, 1>(storage_.pass.work.data())[0];
     }
-    constexpr const output_tensor& output() const { return activation<layer_count>(); }
+    constexpr const output_tensor& output() const { return storage_.pass.outputs; }
 
-    /// Runs every layer, keeping each activation for `backward` and for inspection.
+    /// Runs every layer on one sample in evaluation mode (as evaluate and inference do), keeping
+    /// each activation for `backward` and for inspection.
     constexpr const output_tensor& forward(const input_tensor& x) {
-        activation<0>() = x;
-        forward_layers(std::make_index_sequence<layer_count>{});
+        storage_.pass.inputs = x;
+        forward(storage_.pass, Mode::evaluation);
         return output();
     }
 
-    /// Back-propagates `output_gradient` (d loss / d output) through the last forward pass and
-    /// adds the parameter gradients to `gradients()`, so several samples can accumulate.
-    constexpr void backward(const output_tensor& output_gradient) {
-        backward<every_layer>(output_gradient);
-    }
+    /// Back-propagates `output_gradient` (d loss / d output) through the last forward(x) and adds
+    /// the parameter gradients to `gradients()`, so several samples can accumulate.
+    constexpr void backward(const output_tensor& output_gradient) { backward<every_layer>(output_gradient); }
 
     /// Like backward, for training only the layers marked in `Trained` (an optimizer's
     /// `trained_layers`): stops at the first marked layer, so the layers before it get no
@@ -373,59 +280,40 @@ public:
     /// parameter gradients, since a layer computes them whenever it passes a gradient on.
     template <std::array<bool, layer_count> Trained>
     constexpr void backward(const output_tensor& output_gradient) {
-        backward_layers<Trained>(output_gradient, std::make_index_sequence<layer_count>{});
+        backward_pass<Trained, 1>(storage_.pass, output_gradient.data());
+    }
+
+    /// Runs every layer once over the batch's first `samples` inputs, in `mode`; `seed` draws
+    /// Dropout's masks. In training mode BatchNorm uses the batch's statistics and updates its
+    /// running ones.
+    template <std::size_t B>
+    constexpr void forward(Batch<B>& batch, Mode mode, std::uint64_t seed = 0, std::size_t samples = B) {
+        batch.context = {mode, seed, samples};
+        chain_::template forward_batch<B>(batch.context, storage_.parameters.data(), BatchView<input_shape_type, B, const T>{batch.inputs.data()},
+                                          batch.output_batch(), batch.work.data());
+    }
+
+    /// Back-propagates the batch's output gradients through its last forward pass, adding the
+    /// parameter gradients of all its samples to `gradients()`; stops at the first layer marked
+    /// in `Trained`, as backward(g) does.
+    template <std::array<bool, layer_count> Trained = every_layer, std::size_t B>
+    constexpr void backward(Batch<B>& batch) {
+        backward_pass<Trained, B>(batch, batch.output_gradients.data());
     }
 
     constexpr void zero_gradients() { storage_.gradients.fill(T{}); }
 
 private:
-    template <std::size_t I>
-    constexpr auto& activation() {
-        return boost::hana::at_c<I>(storage_.activations);
-    }
-    template <std::size_t I>
-    constexpr const auto& activation() const {
-        return boost::hana::at_c<I>(storage_.activations);
-    }
-    template <std::size_t I>
-    constexpr auto& delta() {
-        return boost::hana::at_c<I>(storage_.deltas);
-    }
-
-    template <std::size_t... I>
-    constexpr void forward_layers(std::index_sequence<I...>) {
-        (detail::forward_layer<layer_impl<I>>(storage_.parameters.data() + parameter_offsets[I],
-                                              std::as_const(activation<I>()).view(), activation<I + 1>().view(),
-                                              storage_.scratch.data() + scratch_offsets[I]),
-         ...);
-    }
-    static constexpr std::array<bool, layer_count> every_layer = [] {
-        std::array<bool, layer_count> all{};
-        all.fill(true);
-        return all;
-    }();
-
-    template <std::array<bool, layer_count> Trained, std::size_t... R>
-    constexpr void backward_layers(const output_tensor& output_gradient, std::index_sequence<R...>) {
-        (backward_layer<Trained, layer_count - 1 - R>(output_gradient), ...);
-    }
-
-    template <std::array<bool, layer_count> Trained, std::size_t I>
-    constexpr void backward_layer(const output_tensor& output_gradient) {
+    template <std::array<bool, layer_count> Trained, std::size_t B>
+    constexpr void backward_pass(Batch<B>& batch, const T* output_gradient) {
         constexpr std::size_t first = std::size_t(std::find(Trained.begin(), Trained.end(), true) - Trained.begin());
-        if constexpr (I >= first) {
-            const auto dy = [&]() -> TensorView<shape_type<I>, const T> {
-                if constexpr (I + 1 == layer_count)
-                    return output_gradient.view();
-                else
-                    return std::as_const(delta<I + 1>()).view();
-            }();
-            // No layer before the first trained one needs this layer's input gradient.
-            detail::backward_layer<layer_impl<I>, (I > first)>(
-                storage_.parameters.data() + parameter_offsets[I], storage_.gradients.data() + parameter_offsets[I],
-                std::as_const(activation<I>()).view(), std::as_const(activation<I + 1>()).view(), dy,
-                delta<I>().view(), std::as_const(storage_.scratch).data() + scratch_offsets[I]);
-        }
+        if constexpr (first < layer_count)
+            chain_::template backward_batch<false, B, first>(
+                batch.context, storage_.parameters.data(), storage_.gradients.data(),
+                BatchView<input_shape_type, B, const T>{batch.inputs.data()},
+                BatchView<output_shape_type, B, const T>{batch.outputs.data()},
+                BatchView<output_shape_type, B, const T>{output_gradient}, BatchView<input_shape_type, B, T>{},
+                batch.work.data());
     }
 
     storage_type storage_{};

@@ -114,6 +114,19 @@ struct Tensor {
     constexpr bool operator==(const Tensor&) const = default;
 };
 
+/// Value equality of a view and a tensor or view of the same shape: what `output_of<I>() ==
+/// expected` means.
+template <class S, class A, class B>
+constexpr bool operator==(TensorView<S, A> a, TensorView<S, B> b) {
+    for (std::size_t i = 0; i < S::size; ++i)
+        if (!(a[i] == b[i])) return false;
+    return true;
+}
+template <class S, class A, class T>
+constexpr bool operator==(TensorView<S, A> a, const Tensor<S, T>& b) {
+    return a == b.view();
+}
+
 /// The index of the largest output value (the first, on a tie): the predicted class.
 template <class View>
 constexpr std::size_t predicted_class(const View& output) {

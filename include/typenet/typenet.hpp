@@ -4,6 +4,7 @@
 #include <typenet/inference.hpp>
 #include <typenet/init.hpp>
 #include <typenet/layers/activations.hpp>
+#include <typenet/layers/concat.hpp>
 #include <typenet/layers/conv2d.hpp>
 #include <typenet/layers/dense.hpp>
 #include <typenet/layers/flatten.hpp>
@@ -13,6 +14,8 @@
 #include <typenet/losses/loss.hpp>
 #include <typenet/losses/mse.hpp>
 #include <typenet/layers/pool.hpp>
+#include <typenet/layers/residual.hpp>
+#include <typenet/layers/sequential.hpp>
 #include <typenet/network.hpp>
 #include <typenet/optim/optim.hpp>
 #include <typenet/random.hpp>

@@ -176,8 +176,8 @@ constexpr TinyResult run_tiny() {
     Tiny net = make_tiny();
     TinyResult r;
     r.output = net.forward(tiny_input());
-    r.conv = net.output_of<0>();
-    r.pooled = net.output_of<2>();
+    for (std::size_t i = 0; i < r.conv.size(); ++i) r.conv[i] = net.output_of<0>()[i];
+    for (std::size_t i = 0; i < r.pooled.size(); ++i) r.pooled[i] = net.output_of<2>()[i];
     Inference<Tiny> inference(net);
     const auto p = inference.predict(tiny_input());
     for (std::size_t i = 0; i < 3; ++i) r.predicted[i] = p[i];

@@ -11,6 +11,7 @@
 #include <boost/hana/at.hpp>
 #include <boost/hana/basic_tuple.hpp>
 
+#include <typenet/layers/layer.hpp>
 #include <typenet/optim/schedule.hpp>
 #include <typenet/optim/update_rule.hpp>
 #include <typenet/tensor.hpp>
@@ -124,15 +125,21 @@ struct optimizer_range_check {
                                                "network's last layer (To is one past the last index it selects)");
 };
 
-template <class Net, class Group, std::size_t I>
-inline constexpr bool group_owns =
-    Net::template layer_parameter_count<I> > 0 && Group::selector::covers(I, Net::template layer_kind<I>);
+/// Whether `Group` trains parameter tensor K of `Net` (its `Net::parameter_tensors[K]`): a trained
+/// tensor of a layer the group selects, by the index of the network layer holding it or by the
+/// kind of the layer declaring it (inside blocks too). State tensors belong to no group.
+template <class Net, class Group, std::size_t K>
+inline constexpr bool group_owns = Net::parameter_tensors[K].role == Role::trained &&
+                                   Group::selector::covers(Net::parameter_tensors[K].layer, Net::parameter_tensors[K].kind);
 
-/// How many layers with parameters `Group` trains.
+template <class Net>
+inline constexpr std::size_t tensor_count_of = Net::parameter_tensors.size();
+
+/// How many parameter tensors `Group` trains.
 template <class Net, class Group>
-inline constexpr std::size_t layers_trained_by = []<std::size_t... I>(std::index_sequence<I...>) {
-    return (std::size_t{group_owns<Net, Group, I>} + ... + 0);
-}(std::make_index_sequence<Net::layer_count>{});
+inline constexpr std::size_t tensors_trained_by = []<std::size_t... K>(std::index_sequence<K...>) {
+    return (std::size_t{group_owns<Net, Group, K>} + ... + 0);
+}(std::make_index_sequence<tensor_count_of<Net>>{});
 
 /// One check per group, as base classes (see optimizer_coverage).
 template <class Net, class GroupIndices, class... Groups>
@@ -140,25 +147,26 @@ struct optimizer_groups_used;
 template <class Net, std::size_t... G, class... Groups>
 struct optimizer_groups_used<Net, std::index_sequence<G...>, Groups...>
     : optimizer_range_check<G, typename Groups::selector, Net::layer_count>...,
-      optimizer_group_check<G, typename Groups::selector, layers_trained_by<Net, Groups>>... {};
+      optimizer_group_check<G, typename Groups::selector, tensors_trained_by<Net, Groups>>... {};
 
-/// One group bound to a network: its rule and schedule, and the rule's state for the layers it
+/// One group bound to a network: its rule and schedule, and the rule's state for the tensors it
 /// owns. Does, for every rule, the work around the rule's update: the batch mean, L2 weight
-/// decay, the learning rate of the step, and clearing each gradient it has consumed.
+/// decay (on the tensors that declare it: weights, not biases or BatchNorm's scales), the
+/// learning rate of the step, and clearing each gradient it has consumed.
 template <class Net, class Group>
 struct BoundGroup {
     using T = typename Net::scalar_type;
     using Rule = decltype(Group::rule);
-    static constexpr std::size_t N = Net::layer_count;
+    static constexpr std::size_t K = tensor_count_of<Net>;
 
-    /// Offsets of each owned layer's state within the group's state tensors.
-    static constexpr std::array<std::size_t, N + 1> state_offsets = []<std::size_t... I>(std::index_sequence<I...>) {
-        std::array<std::size_t, N + 1> offsets{};
-        const std::array<std::size_t, N> sizes{(group_owns<Net, Group, I> ? Net::template layer_parameter_count<I> : 0)...};
-        for (std::size_t i = 0; i < N; ++i) offsets[i + 1] = offsets[i] + sizes[i];
+    /// Offsets of each owned tensor's state within the group's state tensors.
+    static constexpr std::array<std::size_t, K + 1> state_offsets = []<std::size_t... k>(std::index_sequence<k...>) {
+        std::array<std::size_t, K + 1> offsets{};
+        const std::array<std::size_t, K> sizes{(group_owns<Net, Group, k> ? Net::parameter_tensors[k].size : 0)...};
+        for (std::size_t i = 0; i < K; ++i) offsets[i + 1] = offsets[i] + sizes[i];
         return offsets;
-    }(std::make_index_sequence<N>{});
-    static constexpr std::size_t state_size = state_offsets[N];
+    }(std::make_index_sequence<K>{});
+    static constexpr std::size_t state_size = state_offsets[K];
 
     Group group;
     std::array<Tensor<Shape<state_size>, T>, Rule::state_tensors> state{};
@@ -167,23 +175,24 @@ struct BoundGroup {
         const double rate = group.schedule.learning_rate(group.rule.learning_rate, step);
         const auto update = group.rule.template update<T>(rate, step);
         const T weight_decay = T(detail::weight_decay_of(group.rule));
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (update_layer<I>(net, update, gradient_scale, weight_decay), ...);
-        }(std::make_index_sequence<N>{});
+        [&]<std::size_t... k>(std::index_sequence<k...>) {
+            (update_tensor<k>(net, update, gradient_scale, weight_decay), ...);
+        }(std::make_index_sequence<K>{});
     }
 
 private:
     // `update` by value: a local copy cannot alias the parameters, so its constants stay in registers.
-    template <std::size_t I, class Update>
-    void update_layer(Net& net, Update update, T gradient_scale, T weight_decay) {
-        if constexpr (group_owns<Net, Group, I>) {
-            constexpr std::size_t count = Net::template layer_parameter_count<I>, offset = Net::parameter_offsets[I];
-            T* w = net.parameters().data() + offset;
-            T* g = net.gradients().data() + offset;
-            [&]<std::size_t... K>(std::index_sequence<K...>) {
-                const std::array<T*, sizeof...(K)> slices{(state[K].data() + state_offsets[I])...};
-                for (std::size_t i = 0; i < count; ++i) {
-                    update(w[i], g[i] * gradient_scale + weight_decay * w[i], slices[K][i]...);
+    template <std::size_t k, class Update>
+    void update_tensor(Net& net, Update update, T gradient_scale, T weight_decay) {
+        if constexpr (group_owns<Net, Group, k>) {
+            constexpr ParameterInfo tensor = Net::parameter_tensors[k];
+            T* w = net.parameters().data() + tensor.offset;
+            T* g = net.gradients().data() + tensor.offset;
+            const T decay = tensor.decays() ? weight_decay : T{};
+            [&]<std::size_t... S>(std::index_sequence<S...>) {
+                const std::array<T*, sizeof...(S)> slices{(state[S].data() + state_offsets[k])...};
+                for (std::size_t i = 0; i < tensor.size; ++i) {
+                    update(w[i], g[i] * gradient_scale + decay * w[i], slices[S][i]...);
                     g[i] = T{};  // while it is in cache: the next batch starts from zero
                 }
             }(std::make_index_sequence<Rule::state_tensors>{});
@@ -199,18 +208,38 @@ struct BoundGroup<Net, LayerGroup<Frozen, LearningRate, Selector>> {
     void step(Net&, std::size_t, typename Net::scalar_type) {}
 };
 
-/// How many groups train layer I (layers without parameters count as trained once).
-template <class Net, std::size_t I, class... Groups>
-inline constexpr std::size_t groups_training =
-    Net::template layer_parameter_count<I> == 0 ? 1 : (std::size_t{group_owns<Net, Groups, I>} + ... + 0);
+/// A layer inside a block, as coverage errors name it: the network layer holding it and its kind.
+template <class Layer, class InnerKind>
+struct layer_inside {};
 
-/// One coverage check per layer, as base classes: bases are always instantiated, so every
-/// check runs as soon as the optimizer type is used, without a second cascading error.
+template <class Net, std::size_t K, std::size_t... C>
+auto layer_of_tensor(std::index_sequence<C...>) {
+    using outer = typename Net::template layer_type<Net::parameter_tensors[K].layer>;
+    if constexpr (Net::parameter_tensors[K].path.depth <= 1)
+        return std::type_identity<outer>{};
+    else
+        return std::type_identity<layer_inside<outer, kind<Net::parameter_tensors[K].kind[C]...>>>{};
+}
+/// The layer a coverage error names for tensor K: its network layer, or the layer inside a block.
+template <class Net, std::size_t K>
+using layer_of = typename decltype(layer_of_tensor<Net, K>(
+    std::make_index_sequence<Net::parameter_tensors[K].kind.size()>{}))::type;
+
+/// How many groups train tensor K (state tensors count as trained once: no group takes them).
+template <class Net, std::size_t K, class... Groups>
+inline constexpr std::size_t groups_training = Net::parameter_tensors[K].role != Role::trained
+                                                   ? 1
+                                                   : (std::size_t{group_owns<Net, Groups, K>} + ... + 0);
+
+/// One coverage check per tensor (a layer's tensors share theirs, so each is reported once).
 template <class Net, class Indices, class... Groups>
 struct optimizer_coverage;
-template <class Net, std::size_t... I, class... Groups>
-struct optimizer_coverage<Net, std::index_sequence<I...>, Groups...>
-    : optimizer_coverage_check<I, typename Net::template layer_type<I>, groups_training<Net, I, Groups...>>... {};
+template <class Net, std::size_t... K, class... Groups>
+struct optimizer_coverage<Net, std::index_sequence<K...>, Groups...> {
+    static constexpr bool ok = (optimizer_coverage_check<Net::parameter_tensors[K].layer, layer_of<Net, K>,
+                                                         groups_training<Net, K, Groups...>>::ok &&
+                                ... && true);
+};
 
 /// Everything an Optimizer holds, so that its size is known where the Optimizer is declared.
 template <class Net, class... Groups>
@@ -226,17 +255,24 @@ struct optimizer_state {
 /// A group that trains no layer is a compile error naming it, reported before the layers it
 /// leaves untrained, which that mistake usually causes.
 template <class Net, class... Groups>
-class Optimizer : detail::optimizer_groups_used<Net, std::index_sequence_for<Groups...>, Groups...>,
-                  detail::optimizer_coverage<Net, std::make_index_sequence<Net::layer_count>, Groups...> {
+class Optimizer : detail::optimizer_groups_used<Net, std::index_sequence_for<Groups...>, Groups...> {
     static_assert(sizeof...(Groups) > 0, "typenet: an optimizer needs at least one group");
+    // After the group checks (the bases), which name the usual cause of a coverage error first.
+    using covered_ = std::bool_constant<
+        detail::optimizer_coverage<Net, std::make_index_sequence<detail::tensor_count_of<Net>>, Groups...>::ok>;
 
 public:
     using scalar_type = typename Net::scalar_type;
 
-    /// Whether layer I has parameters that this optimizer changes (not Frozen).
+    /// Whether parameter tensor K (of Net::parameter_tensors) is changed by this optimizer (not Frozen).
+    template <std::size_t K>
+    static constexpr bool trains_tensor =
+        ((detail::group_owns<Net, Groups, K> && !std::is_same_v<decltype(Groups::rule), Frozen>) || ...);
+    /// Whether layer I has parameters that this optimizer changes (inside a block: any of them).
     template <std::size_t I>
-    static constexpr bool trains =
-        ((detail::group_owns<Net, Groups, I> && !std::is_same_v<decltype(Groups::rule), Frozen>) || ...);
+    static constexpr bool trains = []<std::size_t... K>(std::index_sequence<K...>) {
+        return ((Net::parameter_tensors[K].layer == I && trains_tensor<K>) || ...);
+    }(std::make_index_sequence<detail::tensor_count_of<Net>>{});
     /// `trains<I>` for every layer: what `Net::backward<trained_layers>` computes gradients for.
     static constexpr std::array<bool, Net::layer_count> trained_layers = []<std::size_t... I>(std::index_sequence<I...>) {
         return std::array<bool, Net::layer_count>{trains<I>...};
@@ -259,7 +295,7 @@ public:
         [&]<std::size_t... G>(std::index_sequence<G...>) {
             (boost::hana::at_c<G>(state_.groups).step(net, state_.steps, gradient_scale), ...);
         }(std::index_sequence_for<Groups...>{});
-        clear_frozen_gradients(net, std::make_index_sequence<Net::layer_count>{});
+        clear_frozen_gradients(net, std::make_index_sequence<detail::tensor_count_of<Net>>{});
         ++state_.steps;
     }
 
@@ -269,14 +305,15 @@ public:
 private:
     // A frozen layer after the first trained one gets parameter gradients from backward (a layer
     // computes them whenever it passes a gradient on); they are dropped here, so they stay zero.
-    template <std::size_t... I>
-    static void clear_frozen_gradients(Net& net, std::index_sequence<I...>) {
-        (clear_gradients_if_frozen<I>(net), ...);
+    template <std::size_t... K>
+    static void clear_frozen_gradients(Net& net, std::index_sequence<K...>) {
+        (clear_gradients_if_frozen<K>(net), ...);
     }
-    template <std::size_t I>
+    template <std::size_t K>
     static void clear_gradients_if_frozen(Net& net) {
-        if constexpr (I > first_trained_layer && !trains<I> && Net::template layer_parameter_count<I> > 0)
-            for (auto& g : net.template layer_gradients<I>()) g = scalar_type{};
+        constexpr ParameterInfo tensor = Net::parameter_tensors[K];
+        if constexpr (tensor.layer >= first_trained_layer && tensor.role == Role::trained && !trains_tensor<K>)
+            for (std::size_t i = 0; i < tensor.size; ++i) net.gradients()[tensor.offset + i] = scalar_type{};
     }
 
     detail::optimizer_state<Net, Groups...> state_;

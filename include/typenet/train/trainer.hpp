@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <numeric>
 #include <span>
 #include <stdexcept>
@@ -20,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include <typenet/layers/layer.hpp>
 #include <typenet/losses/loss.hpp>
 #include <typenet/random.hpp>
 #include <typenet/tensor.hpp>
@@ -93,10 +95,12 @@ struct StepResult {
     bool finite = true;  ///< false when some sample's loss was NaN or Inf (no update was made)
 };
 
-/// Trains `Net` with `LossFunction` and `Opt` on minibatches of `BatchSize` samples: each sample
-/// is run forward and backward, the gradients add up, and one optimizer update uses their mean.
-/// Backward stops at the first layer the optimizer trains and leaves Frozen layers before it
-/// untouched. Holds its buffers by value, so a step allocates nothing. See examples/mnist_seed.cpp.
+/// Trains `Net` with `LossFunction` and `Opt` on minibatches of `BatchSize` samples: every layer
+/// runs once forward and once backward over the whole batch, in training mode, and one optimizer
+/// update uses the mean of the samples' gradients. Backward stops at the first layer the
+/// optimizer trains and leaves Frozen layers before it untouched. Allocates its batch memory,
+/// `Net::batch_bytes<BatchSize>`, once when it is made, so a step allocates nothing.
+/// See examples/mnist_seed.cpp.
 template <class Net, class LossFunction, class Opt, std::size_t BatchSize = 1>
     requires Loss<LossFunction, typename Net::output_tensor>
 class Trainer {
@@ -106,8 +110,14 @@ public:
     using T = typename Net::scalar_type;
     static constexpr std::size_t batch_size = BatchSize;
 
+    using batch_type = typename Net::template Batch<BatchSize>;
+
     /// Clears the network's gradients: every step after this leaves them cleared again.
-    Trainer(Net& net, Opt& optimizer) : net_(net), optimizer_(optimizer) { net_.zero_gradients(); }
+    /// `seed` draws the masks of Dropout layers, different ones at every step.
+    Trainer(Net& net, Opt& optimizer, std::uint64_t seed = 1)
+        : net_(net), optimizer_(optimizer), batch_(std::make_unique<batch_type>()), seed_(seed) {
+        net_.zero_gradients();
+    }
 
     Net& network() { return net_; }
 
@@ -119,18 +129,21 @@ public:
     StepResult step(const Source& data, std::span<const std::size_t> indices) {
         const auto batch = indices.first(std::min(indices.size(), BatchSize));
         for (std::size_t index : batch) check_index_and_label(data, index);
+        for (std::size_t b = 0; b < batch.size(); ++b) load(data, batch[b], b);
+        net_.forward(*batch_, Mode::training, pass_seed(), batch.size());
         StepResult result;
-        for (std::size_t index : batch) {
-            const double loss = forward_backward(data, index, result.correct);
+        for (std::size_t b = 0; b < batch.size(); ++b) {
+            const double loss = output_gradient(b, data.label(batch[b]), result.correct);
             if (!std::isfinite(loss)) {
                 result.finite = false;
-                net_.zero_gradients();
                 return result;
             }
             result.loss += loss;
             ++result.samples;
         }
-        if (result.samples > 0) optimizer_.step(net_, T{1} / T(result.samples));
+        if (result.samples == 0) return result;
+        net_.template backward<Opt::trained_layers>(*batch_);
+        optimizer_.step(net_, T{1} / T(result.samples));
         return result;
     }
 
@@ -293,7 +306,7 @@ private:
         FlushDenormals flush;
         Evaluation result{0, 0, data.size(), ConfusionMatrix(classes)};
         for (std::size_t i = 0; i < data.size(); ++i) {
-            load(data, i);
+            load(data, i, input_.data());
             const auto& output = net_.forward(input_);
             result.loss += double(LossFunction::compute(output, data.label(i), gradient_));
             result.confusion.add(data.label(i), predicted_class(output));
@@ -351,27 +364,36 @@ private:
         throw training_error(fmt::format("typenet: {}: {}sample {} {}", context, role, index, problem), {});
     }
 
+    /// Copies sample `index` of `data` into `to` (input_size values).
     template <class Source>
-    void load(const Source& data, std::size_t index) {
+    void load(const Source& data, std::size_t index, T* to) {
         const std::span<const float> image = data.image(index);
-        if (image.size() != input_size) {
-            net_.zero_gradients();  // a batch cut short leaves nothing behind
-            check_size(image, index, "step", "");
-        }
-        for (std::size_t i = 0; i < input_size; ++i) input_[i] = T(image[i]);
+        if (image.size() != input_size) check_size(image, index, "step", "");
+        for (std::size_t i = 0; i < input_size; ++i) to[i] = T(image[i]);
+    }
+    template <class Source>
+    void load(const Source& data, std::size_t index, std::size_t b) {
+        load(data, index, batch_->inputs.data() + b * input_size);
     }
 
-    template <class Source>
-    double forward_backward(const Source& data, std::size_t index, std::size_t& correct) {
-        load(data, index);
-        const auto& output = net_.forward(input_);
-        const std::size_t label = data.label(index);
-        const double loss = double(LossFunction::compute(output, label, gradient_));
+    /// The loss of sample b of the batch's last forward pass; writes its output gradient.
+    double output_gradient(std::size_t b, std::size_t label, std::size_t& correct) {
+        const T* output = batch_->outputs.data() + b * classes;
+        std::copy_n(output, classes, output_.data());
+        const double loss = double(LossFunction::compute(output_, label, gradient_));
         last_loss_ = loss;
         if (!std::isfinite(loss)) return loss;
-        correct += predicted_class(output) == label ? 1 : 0;
-        net_.template backward<Opt::trained_layers>(gradient_);
+        correct += predicted_class(output_) == label ? 1 : 0;
+        std::copy_n(gradient_.data(), classes, batch_->output_gradients.data() + b * classes);
         return loss;
+    }
+
+    /// A different seed for every step, for Dropout's masks (SplitMix64's finaliser).
+    std::uint64_t pass_seed() const {
+        std::uint64_t z = seed_ + 0x9E3779B97F4A7C15ULL * (optimizer_.steps() + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
     }
 
     [[noreturn]] void fail_on_loss(History& history, std::size_t epoch, std::size_t bad, std::span<const std::size_t> order) {
@@ -398,7 +420,10 @@ private:
 
     Net& net_;
     Opt& optimizer_;
+    std::unique_ptr<batch_type> batch_;
+    std::uint64_t seed_;
     typename Net::input_tensor input_{};
+    typename Net::output_tensor output_{};
     typename Net::output_tensor gradient_{};
     double last_loss_ = 0;
 };
@@ -406,8 +431,8 @@ private:
 /// `auto trainer = make_trainer<MeanSquaredError>(net, optimizer);` (batch 1), or
 /// `make_trainer<SoftmaxCrossEntropy, 32>(net, optimizer)`.
 template <class LossFunction, std::size_t BatchSize = 1, class Net, class Opt>
-Trainer<Net, LossFunction, Opt, BatchSize> make_trainer(Net& net, Opt& optimizer) {
-    return Trainer<Net, LossFunction, Opt, BatchSize>(net, optimizer);
+Trainer<Net, LossFunction, Opt, BatchSize> make_trainer(Net& net, Opt& optimizer, std::uint64_t seed = 1) {
+    return Trainer<Net, LossFunction, Opt, BatchSize>(net, optimizer, seed);
 }
 
 }  // namespace typenet

@@ -1,0 +1,357 @@
+// Chain<T, InputShape, Layers...>: layers run one after another, over a batch; the network and every block use it.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include <typenet/detail/constant_evaluation.hpp>
+#include <typenet/layers/layer.hpp>
+#include <typenet/shape.hpp>
+#include <typenet/tensor.hpp>
+
+namespace typenet::detail {
+
+/// The layers inside a block, as a type: what the network's checks walk with paths.
+template <class... Layers>
+struct layer_list {
+    static constexpr std::size_t size = sizeof...(Layers);
+};
+
+/// Every intermediate shape (index 0 is the input, i + 1 the output of layer i) and the
+/// problem each layer found. Computed by a loop, so depth does not grow with the layer count.
+template <std::size_t N>
+struct Propagation {
+    std::array<ShapeValue, N + 1> shapes{};
+    std::array<Problem, N> problems{};
+
+    constexpr bool ok() const {
+        for (const Problem p : problems)
+            if (p != Problem::none) return false;
+        return shapes[N].valid;
+    }
+};
+
+template <class Layer, std::size_t N>
+constexpr void propagate_one(Propagation<N>& r, std::size_t i) {
+    if (!r.shapes[i].valid) {  // an earlier layer already failed and reported it
+        r.shapes[i + 1] = invalid_shape;
+        return;
+    }
+    if constexpr (ShapePropagating<Layer>) {
+        const LayerResult result = Layer::propagate(r.shapes[i]);
+        r.problems[i] = result.problem;
+        r.shapes[i + 1] = result.problem == Problem::none ? result.output : invalid_shape;
+    } else {  // the layer's check reports what it lacks
+        r.problems[i] = Problem::unsupported_input;
+        r.shapes[i + 1] = invalid_shape;
+    }
+}
+
+template <class... Layers>
+constexpr Propagation<sizeof...(Layers)> propagate(ShapeValue input) {
+    Propagation<sizeof...(Layers)> r{};
+    r.shapes[0] = input;
+    std::size_t i = 0;
+    ((propagate_one<Layers>(r, i), ++i), ...);
+    return r;
+}
+
+/// The shapes and problems of a chain, as a type so they can be read at compile time.
+template <class InputShape, class... Layers>
+struct shape_table {
+    static constexpr Propagation<sizeof...(Layers)> propagation = propagate<Layers...>(shape_value<InputShape>());
+    static constexpr auto shapes = propagation.shapes;
+};
+
+template <class Table, std::size_t I>
+using table_shape = typename shape_from_table<Table, I>::type;
+
+/// Values of `T` in one 64-byte line: work areas start on lines, like tensors.
+template <class T>
+constexpr std::size_t round_to_lines(std::size_t values) {
+    constexpr std::size_t per_line = tensor_alignment / sizeof(T) > 0 ? tensor_alignment / sizeof(T) : 1;
+    return (values + per_line - 1) / per_line * per_line;
+}
+
+/// Runs a bound layer forward over a batch: its own forward_batch, or sample by sample.
+template <class Impl, std::size_t B, class T>
+constexpr void forward_batch_of(const PassContext& context, T* params, BatchView<typename Impl::input_shape, B, const T> x,
+                                BatchView<typename Impl::output_shape, B, T> y, T* scratch) {
+    if constexpr (BatchedLayer<Impl, T>) {
+        Impl::template forward_batch<B>(context, params, x, y, scratch);
+    } else {
+        for (std::size_t b = 0; b < samples_in<B>(context); ++b) {
+            if constexpr (scratch_size_of<Impl> > 0)
+                Impl::forward(params, x[b], y[b], scratch + b * scratch_size_of<Impl>);
+            else
+                Impl::forward(params, x[b], y[b]);
+        }
+    }
+}
+
+/// Runs a bound layer backward over a batch: its own backward_batch, or sample by sample.
+template <class Impl, bool InputGradient, std::size_t B, class T>
+constexpr void backward_batch_of(const PassContext& context, const T* params, T* grads,
+                                 BatchView<typename Impl::input_shape, B, const T> x,
+                                 BatchView<typename Impl::output_shape, B, const T> y,
+                                 BatchView<typename Impl::output_shape, B, const T> dy,
+                                 BatchView<typename Impl::input_shape, B, T> dx, T* scratch) {
+    if constexpr (BatchedLayer<Impl, T>) {
+        Impl::template backward_batch<InputGradient, B>(context, params, grads, x, y, dy, dx, scratch);
+    } else {
+        for (std::size_t b = 0; b < samples_in<B>(context); ++b) {
+            if constexpr (scratch_size_of<Impl> > 0)
+                Impl::template backward<InputGradient>(params, grads, x[b], y[b], dy[b], dx[b],
+                                                       scratch + b * scratch_size_of<Impl>);
+            else
+                Impl::template backward<InputGradient>(params, grads, x[b], y[b], dy[b], dx[b]);
+        }
+    }
+}
+
+/// Runs a bound layer forward on one sample in evaluation mode, as inference does; in constant
+/// evaluation through its constexpr stand-in (see constant_evaluable).
+template <class Layer, class In, class T>
+constexpr void forward_sample_of(const T* params, TensorView<In, const T> x,
+                                 TensorView<typename Layer::template bound<In, T>::output_shape, T> y, T* scratch) {
+    const auto run = [&]<class Impl>() {
+        if constexpr (scratch_size_of<Impl> > 0)
+            Impl::forward(params, x, y, scratch);
+        else
+            Impl::forward(params, x, y);
+    };
+    if (std::is_constant_evaluated())
+        run.template operator()<typename constant_evaluable<Layer>::type::template bound<In, T>>();
+    else
+        run.template operator()<typename Layer::template bound<In, T>>();
+}
+
+/// Layers run one after another: the network's layers, a Sequential's, a Residual's body.
+/// Keeps the outputs of all but the last layer, their gradients and every layer's scratch in
+/// one work area the caller provides (`work_size<B>` values for a batch of B), so that the
+/// chain's output goes straight into the caller's buffer.
+template <class T, class InputShape, class... Layers>
+struct Chain {
+    static constexpr std::size_t N = sizeof...(Layers);
+    using scalar_type = T;
+    using table = shape_table<InputShape, Layers...>;
+    static constexpr bool valid = table::propagation.ok();
+
+    template <std::size_t I>
+    using layer = typename nth_type<I, Layers...>::type;
+    /// Shape I: the input for I = 0, else the output of layer I - 1.
+    template <std::size_t I>
+    using shape = table_shape<table, I>;
+    template <std::size_t I>
+    using impl = typename layer<I>::template bound<shape<I>, T>;
+    using input_shape = InputShape;
+    using output_shape = shape<N>;
+
+private:
+    static constexpr std::array<std::size_t, N + 1> offsets_of(std::array<std::size_t, N> sizes) {
+        std::array<std::size_t, N + 1> result{};
+        for (std::size_t i = 0; i < N; ++i) result[i + 1] = result[i] + sizes[i];
+        return result;
+    }
+    template <template <std::size_t> class Of>
+    static constexpr std::array<std::size_t, N> per_layer() {
+        return []<std::size_t... I>(std::index_sequence<I...>) {
+            return std::array<std::size_t, N>{Of<I>::value...};
+        }(std::make_index_sequence<N>{});
+    }
+    template <std::size_t I>
+    struct parameters_of : std::integral_constant<std::size_t, impl<I>::parameters::size> {};
+    template <std::size_t I>
+    struct scratch_of : std::integral_constant<std::size_t, scratch_size_of<impl<I>>> {};
+    template <std::size_t I>
+    struct tensor_count_of : std::integral_constant<std::size_t, impl<I>::parameters::tensor_count> {};
+
+    static constexpr LayerPath prepend(std::size_t i, const LayerPath& path) {
+        LayerPath result = LayerPath{}.child(i);
+        for (std::size_t d = 0; d < path.depth; ++d) result = result.child(path.index[d]);
+        return result;
+    }
+
+public:
+    /// Where layer I's parameters start; the last entry is the chain's total.
+    static constexpr std::array<std::size_t, N + 1> parameter_offsets = offsets_of(per_layer<parameters_of>());
+    static constexpr std::size_t parameter_count = parameter_offsets[N];
+    static constexpr std::array<std::size_t, N> scratch_sizes = per_layer<scratch_of>();
+    static constexpr std::size_t tensor_count = offsets_of(per_layer<tensor_count_of>())[N];
+
+    /// Every tensor of every layer, offsets from the chain's parameters, each with its layer's
+    /// kind and its path within the chain (`path.index[0]` is the layer).
+    static constexpr std::array<ParameterInfo, tensor_count> tensors = [] {
+        std::array<ParameterInfo, tensor_count> result{};
+        std::size_t next = 0;
+        const auto add = [&]<std::size_t I>() {
+            for (ParameterInfo tensor : impl<I>::parameters::tensors) {
+                if (tensor.kind.empty()) tensor.kind = layer<I>::kind;  // a leaf layer's own tensor
+                tensor.offset += parameter_offsets[I];
+                tensor.path = prepend(I, tensor.path);
+                tensor.layer = I;
+                result[next++] = tensor;
+            }
+        };
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (add.template operator()<I>(), ...);
+        }(std::make_index_sequence<N>{});
+        return result;
+    }();
+
+    /// The work area for a batch of B: where the output and output gradient of layer I (I < N - 1)
+    /// and the scratch of layer I (any I) start, each region on its own line.
+    template <std::size_t B>
+    struct Layout {
+        std::array<std::size_t, N> outputs{}, gradients{}, scratch{};
+        std::size_t size = 0;
+    };
+    template <std::size_t B>
+    static constexpr Layout<B> layout = [] {
+        Layout<B> result{};
+        std::array<std::size_t, N + 1> sizes{};
+        for (std::size_t i = 0; i <= N; ++i) sizes[i] = table::shapes[i].size();
+        for (std::size_t i = 0; i + 1 < N; ++i) {
+            result.outputs[i] = result.size;
+            result.size += round_to_lines<T>(B * sizes[i + 1]);
+        }
+        for (std::size_t i = 0; i + 1 < N; ++i) {
+            result.gradients[i] = result.size;
+            result.size += round_to_lines<T>(B * sizes[i + 1]);
+        }
+        for (std::size_t i = 0; i < N; ++i) {
+            result.scratch[i] = result.size;
+            result.size += round_to_lines<T>(B * scratch_sizes[i]);
+        }
+        return result;
+    }();
+    /// Values of work area a batch of B needs; at most B times `work_size<1>`, so a block can
+    /// declare `work_size<1>` as its per-sample scratch.
+    template <std::size_t B>
+    static constexpr std::size_t work_size = layout<B>.size;
+    /// The largest scratch any one layer needs for one sample: what inference keeps.
+    static constexpr std::size_t largest_scratch = [] {
+        std::size_t largest = 0;
+        for (const std::size_t s : scratch_sizes) largest = std::max(largest, s);
+        return largest;
+    }();
+
+    /// Runs every layer over the batch; the last writes `y`.
+    template <std::size_t B>
+    static constexpr void forward_batch(const PassContext& context, T* params, BatchView<InputShape, B, const T> x,
+                                        BatchView<output_shape, B, T> y, T* work) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (forward_layer<I, B>(context, params, x, y, work), ...);
+        }(std::make_index_sequence<N>{});
+    }
+
+    /// Back-propagates `dy` through layers N - 1 down to `First`, adding parameter gradients to
+    /// `grads`; writes `dx` when InputGradient (and First is 0). Layers before First are left alone.
+    template <bool InputGradient, std::size_t B, std::size_t First = 0>
+    static constexpr void backward_batch(const PassContext& context, const T* params, T* grads,
+                                         BatchView<InputShape, B, const T> x, BatchView<output_shape, B, const T> y,
+                                         BatchView<output_shape, B, const T> dy, BatchView<InputShape, B, T> dx, T* work) {
+        [&]<std::size_t... R>(std::index_sequence<R...>) {
+            (backward_layer<N - 1 - R, InputGradient, B, First>(context, params, grads, x, y, dy, dx, work), ...);
+        }(std::make_index_sequence<N>{});
+    }
+
+    /// One sample in evaluation mode with const parameters: what inference runs, also in
+    /// constant evaluation. `work` holds `work_size<1>` values.
+    static constexpr void forward_sample(const T* params, TensorView<InputShape, const T> x,
+                                         TensorView<output_shape, T> y, T* work) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (forward_sample_layer<I>(params, x, y, work), ...);
+        }(std::make_index_sequence<N>{});
+    }
+
+    /// Layer I's output for the batch (I < N - 1), inside `work`.
+    template <std::size_t I, std::size_t B, class U>
+    static constexpr BatchView<shape<I + 1>, B, U> output_in(U* work) {
+        return {work + layout<B>.outputs[I]};
+    }
+
+private:
+    template <std::size_t I, std::size_t B, class U>
+    static constexpr BatchView<shape<I + 1>, B, U> gradient_in(U* work) {
+        return {work + layout<B>.gradients[I]};
+    }
+
+    template <std::size_t I, std::size_t B>
+    static constexpr void forward_layer(const PassContext& context, T* params, BatchView<InputShape, B, const T> x,
+                                        BatchView<output_shape, B, T> y, T* work) {
+        const auto in = [&] {
+            if constexpr (I == 0)
+                return x;
+            else
+                return BatchView<shape<I>, B, const T>(output_in<I - 1, B>(work));
+        }();
+        const auto out = [&] {
+            if constexpr (I + 1 == N)
+                return y;
+            else
+                return output_in<I, B>(work);
+        }();
+        forward_batch_of<impl<I>, B>(context, params + parameter_offsets[I], in, out, work + layout<B>.scratch[I]);
+    }
+
+    template <std::size_t I, bool InputGradient, std::size_t B, std::size_t First>
+    static constexpr void backward_layer(const PassContext& context, const T* params, T* grads,
+                                         BatchView<InputShape, B, const T> x, BatchView<output_shape, B, const T> y,
+                                         BatchView<output_shape, B, const T> dy, BatchView<InputShape, B, T> dx, T* work) {
+        if constexpr (I >= First) {
+            const auto in = [&] {
+                if constexpr (I == 0)
+                    return x;
+                else
+                    return BatchView<shape<I>, B, const T>(output_in<I - 1, B>(work));
+            }();
+            const auto out = [&] {
+                if constexpr (I + 1 == N)
+                    return y;
+                else
+                    return BatchView<shape<I + 1>, B, const T>(output_in<I, B>(work));
+            }();
+            const auto out_gradient = [&] {
+                if constexpr (I + 1 == N)
+                    return dy;
+                else
+                    return BatchView<shape<I + 1>, B, const T>(gradient_in<I, B>(work));
+            }();
+            const auto in_gradient = [&] {
+                if constexpr (I == 0)
+                    return dx;
+                else
+                    return gradient_in<I - 1, B>(work);
+            }();
+            // Below the first layer to train, nobody needs this layer's input gradient.
+            constexpr bool pass_on = I == 0 ? InputGradient : I > First;
+            backward_batch_of<impl<I>, pass_on, B>(context, params + parameter_offsets[I], grads + parameter_offsets[I],
+                                                   in, out, out_gradient, in_gradient, work + layout<B>.scratch[I]);
+        }
+    }
+
+    template <std::size_t I>
+    static constexpr void forward_sample_layer(const T* params, TensorView<InputShape, const T> x,
+                                               TensorView<output_shape, T> y, T* work) {
+        const auto in = [&] {
+            if constexpr (I == 0)
+                return x;
+            else
+                return TensorView<shape<I>, const T>{work + layout<1>.outputs[I - 1]};
+        }();
+        const auto out = [&] {
+            if constexpr (I + 1 == N)
+                return y;
+            else
+                return TensorView<shape<I + 1>, T>{work + layout<1>.outputs[I]};
+        }();
+        forward_sample_of<layer<I>, shape<I>>(params + parameter_offsets[I], in, out, work + layout<1>.scratch[I]);
+    }
+};
+
+}  // namespace typenet::detail
