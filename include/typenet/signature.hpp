@@ -58,13 +58,23 @@ constexpr void put_shape(TextSink& sink) {
     }
 }
 
-template <class Net, std::size_t I>
-constexpr void put_layer(TextSink& sink) {
-    using Layer = typename Net::template layer_type<I>;
+constexpr void put_shape(TextSink& sink, const ShapeValue& shape) {
+    for (std::size_t d = 0; d < shape.rank; ++d) {
+        if (d > 0) sink.put("x");
+        sink.put(std::intmax_t(shape.dims[d]));
+    }
+}
+
+template <class List>
+struct put_children;
+
+/// "Conv2D filters=8 ... -> 8x13x13": a layer's kind, settings and output shape; a block's inner
+/// layers follow its settings in braces, so that the signature changes with any of them.
+template <class Layer>
+constexpr void put_layer(TextSink& sink, ShapeValue input) {
     static_assert(requires { Layer::settings; },
                   "typenet: a network's signature needs every layer to list its options in "
                   "`static constexpr std::array<detail::LayerSetting, N> settings` (see layers/conv2d.hpp)");
-    sink.put("; ");
     sink.put(Layer::kind);
     for (const auto& [name, value] : Layer::settings) {
         sink.put(" ");
@@ -72,8 +82,31 @@ constexpr void put_layer(TextSink& sink) {
         sink.put("=");
         sink.put(std::intmax_t(value));
     }
+    if constexpr (requires { typename Layer::children; }) {
+        sink.put(" {");
+        put_children<typename Layer::children>::put(sink, Layer::child_inputs(input));
+        sink.put("}");
+    }
     sink.put(" -> ");
-    put_shape<typename Net::template shape_type<I>>(sink);
+    put_shape(sink, Layer::propagate(input).output);
+}
+
+template <template <class...> class List, class... Children>
+struct put_children<List<Children...>> {
+    template <class Inputs>
+    static constexpr void put(TextSink& sink, const Inputs& inputs) {
+        std::size_t k = 0;
+        ((sink.put(k == 0 ? "" : "; "), put_layer<Children>(sink, inputs[k]), ++k), ...);
+    }
+};
+
+template <class Net, std::size_t I>
+constexpr void put_layer(TextSink& sink) {
+    sink.put("; ");
+    if constexpr (I == 0)
+        put_layer<typename Net::template layer_type<I>>(sink, shape_value<typename Net::input_shape_type>());
+    else
+        put_layer<typename Net::template layer_type<I>>(sink, shape_value<typename Net::template shape_type<I - 1>>());
 }
 
 template <class Net>

@@ -43,9 +43,9 @@ enum class ImportDtype { f32, f64, other };
 
 /// One tensor the network expects: where it goes and what it must look like.
 struct ExpectedTensor {
-    std::size_t layer = 0;
+    std::string layer;  // its path: "3", or "3.0.2" for layer 2 inside the block at 3.0
     std::string_view kind;
-    std::string_view role;  // "weight" or "bias", PyTorch's attribute name
+    std::string_view role;  // the tensor's name, PyTorch's attribute name: "weight", "running_mean"
     std::vector<std::size_t> shape;
     std::size_t offset = 0;  // into parameters()
 };
@@ -71,42 +71,29 @@ inline std::size_t element_count(const std::vector<std::size_t>& shape) {
     return n;
 }
 
-/// The PyTorch tensors of one layer kind, in state_dict order. Conv2D's weights are stored
-/// [filter][channel][ky][kx] and Dense's [unit][input], exactly PyTorch's OIHW and [out, in].
-template <class Layer, class Impl>
-struct pytorch_tensors {
-    static_assert(Impl::parameter_count == 0,
-                  "typenet: import_weights knows the PyTorch tensors of Conv2D and Dense only; add a "
-                  "pytorch_tensors specialisation for this layer (see io/tensor_mapping.hpp)");
-    static void add(std::vector<ExpectedTensor>&, std::size_t, std::size_t) {}
-};
-template <std::size_t Filters, class... Options, class Impl>
-struct pytorch_tensors<Conv2D<Filters, Options...>, Impl> {
-    static void add(std::vector<ExpectedTensor>& out, std::size_t layer, std::size_t offset) {
-        const auto& d = Impl::weight_shape::dims;
-        out.push_back({layer, "Conv2D", "weight", {d.begin(), d.end()}, offset});
-        out.push_back({layer, "Conv2D", "bias", {Filters}, offset + Impl::weight_count});
-    }
-};
-template <std::size_t Units, class Impl>
-struct pytorch_tensors<Dense<Units>, Impl> {
-    static void add(std::vector<ExpectedTensor>& out, std::size_t layer, std::size_t offset) {
-        out.push_back({layer, "Dense", "weight", {Units, Impl::N}, offset});
-        out.push_back({layer, "Dense", "bias", {Units}, offset + Impl::weight_count});
-    }
-};
+/// "3", "3.0.2": a layer's path as messages show it.
+inline std::string path_text(const LayerPath& path) {
+    std::string text;
+    for (std::size_t d = 0; d < path.depth; ++d) text += fmt::format("{}{}", d ? "." : "", path.index[d]);
+    return text;
+}
 
-/// Every parameter tensor of `Net`, layer by layer; together they cover `parameters()` exactly.
+/// Every parameter tensor of `Net`, inside blocks too, in storage order; together they cover
+/// `parameters()` exactly. The layers' tensors are PyTorch's, by name, order and layout: Conv2D's
+/// and DepthwiseConv2D's weights are OIHW, Dense's [out, in], BatchNorm's weight, bias,
+/// running_mean and running_var are its module's.
 template <class Net>
 std::vector<ExpectedTensor> expected_tensors() {
     std::vector<ExpectedTensor> out;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        (pytorch_tensors<typename Net::template layer_type<I>, typename Net::template layer_impl<I>>::add(
-             out, I, Net::parameter_offsets[I]),
-         ...);
-    }(std::make_index_sequence<Net::layer_count>{});
+    for (const ParameterInfo& tensor : Net::parameter_tensors)
+        out.push_back({path_text(tensor.path), tensor.kind, tensor.name,
+                       std::vector<std::size_t>(tensor.shape.dims.begin(), tensor.shape.dims.begin() + tensor.shape.rank),
+                       tensor.offset});
     return out;
 }
+
+/// PyTorch's count of the batches a BatchNorm has seen: bookkeeping typenet does not keep.
+inline bool ignored_tensor(const std::string& name) { return name.ends_with(".num_batches_tracked"); }
 
 /// Splits "features.0.weight" into the layer prefix "features.0" and the role "weight".
 inline std::pair<std::string, std::string> split_name(const std::string& name) {
@@ -212,7 +199,7 @@ inline std::vector<std::size_t> match_tensors(const std::string& file, const std
         plan.push_back(at->second);
     }
     for (std::size_t i = 0; i < found.size(); ++i)
-        if (!used[i])
+        if (!used[i] && !ignored_tensor(found[i].name))
             throw import_error(fmt::format("{}: tensor '{}' {} belongs to no layer of the network (layers with "
                                            "parameters: {}){}",
                                            file, found[i].name, dims_text(found[i].shape), layers_text(expected),

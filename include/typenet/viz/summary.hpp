@@ -68,24 +68,77 @@ std::string describe_layer() {
     return text;
 }
 
-/// "weight 8x1x3x3, bias 8": layer I's parameter tensors; state tensors marked so.
-template <class Net, std::size_t I>
-std::string describe_tensors() {
+/// Whether `path` is `outer` or lies inside it.
+constexpr bool within(const LayerPath& path, const LayerPath& outer) {
+    if (path.depth < outer.depth) return false;
+    for (std::size_t d = 0; d < outer.depth; ++d)
+        if (path.index[d] != outer.index[d]) return false;
+    return true;
+}
+
+/// Values in the parameter tensors at or inside `path`.
+template <class Net>
+std::size_t parameters_within(const LayerPath& path) {
+    std::size_t count = 0;
+    for (const ParameterInfo& tensor : Net::parameter_tensors)
+        if (within(tensor.path, path)) count += tensor.size;
+    return count;
+}
+
+/// "weight 8x1x3x3, bias 8": the tensors of the layer at `path` itself; state tensors marked so.
+template <class Net>
+std::string describe_tensors(const LayerPath& path) {
     std::string text;
-    for (const ParameterInfo& tensor : Net::template layer_tensors<I>) {
-        text += fmt::format("{}{} {}", text.empty() ? "" : ", ", tensor.name, format_shape(tensor.shape));
-        if (tensor.role == Role::state) text += " (state)";
-    }
+    for (const ParameterInfo& tensor : Net::parameter_tensors)
+        if (tensor.path == path) {
+            text += fmt::format("{}{} {}", text.empty() ? "" : ", ", tensor.name, format_shape(tensor.shape));
+            if (tensor.role == Role::state) text += " (state)";
+        }
     return text;
 }
 
 /// One line of the table; a layer without parameters has an empty tensors column.
 inline std::string table_row(std::string_view index, std::string_view layer, std::string_view output,
                              std::string_view parameters, std::string_view bytes, std::string_view tensors) {
-    std::string row = fmt::format("{:>3}  {:<24} {:>10} {:>12} {:>12}  {}", index, layer, output, parameters, bytes,
+    std::string row = fmt::format("{:<7} {:<26} {:>10} {:>12} {:>12}  {}", index, layer, output, parameters, bytes,
                                   tensors);
     row.erase(row.find_last_not_of(' ') + 1);
     return row + '\n';
+}
+
+template <class List>
+struct child_rows;
+
+/// The row of the layer at `path`, given `input`, then, indented, those of the layers inside it.
+template <class Net, class Layer>
+void add_rows(std::string& out, const LayerPath& path, ShapeValue input) {
+    using T = typename Net::scalar_type;
+    const ShapeValue output = Layer::propagate(input).output;
+    std::string index;
+    for (std::size_t d = 0; d < path.depth; ++d) index += fmt::format("{}{}", d ? "." : "", path.index[d]);
+    out += table_row(index, std::string(2 * (path.depth - 1), ' ') + describe_layer<Layer>(), format_shape(output),
+                     grouped(parameters_within<Net>(path)), grouped(output.size() * sizeof(T)),
+                     describe_tensors<Net>(path));
+    if constexpr (requires { typename Layer::children; })
+        child_rows<typename Layer::children>::template add<Net>(out, path, Layer::child_inputs(input));
+}
+
+template <template <class...> class List, class... Children>
+struct child_rows<List<Children...>> {
+    template <class Net, class Inputs>
+    static void add(std::string& out, const LayerPath& path, const Inputs& inputs) {
+        std::size_t k = 0;
+        ((add_rows<Net, Children>(out, path.child(k), inputs[k]), ++k), ...);
+    }
+};
+
+/// The input shape of the network's layer I.
+template <class Net, std::size_t I>
+constexpr ShapeValue input_of() {
+    if constexpr (I == 0)
+        return shape_value<typename Net::input_shape_type>();
+    else
+        return shape_value<typename Net::template shape_type<I - 1>>();
 }
 
 template <class Net>
@@ -96,10 +149,7 @@ struct summary_table {
         out += table_row("", "Input", format_shape(Net::input_shape), "0",
                          grouped(Net::input_shape_type::size * sizeof(T)), "");
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((out += table_row(fmt::format("{}", I), describe_layer<typename Net::template layer_type<I>>(),
-                               format_shape(Net::template shape_at<I>), grouped(Net::template layer_parameter_count<I>),
-                               grouped(Net::template shape_type<I>::size * sizeof(T)), describe_tensors<Net, I>())),
-             ...);
+            (add_rows<Net, typename Net::template layer_type<I>>(out, LayerPath{}.child(I), input_of<Net, I>()), ...);
         }(std::make_index_sequence<Net::layer_count>{});
         out += fmt::format("parameters: {} ({} bytes of {})\n", grouped(Net::parameter_count),
                            grouped(Net::parameter_count * sizeof(T)), sizeof(T) == 4 ? "float" : "double");
