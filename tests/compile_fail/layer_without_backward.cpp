@@ -22,5 +22,7 @@ struct Doubling {
 using Net = Network<Input<1, 8, 8>, Conv2D<2>, Doubling, Flatten, Dense<4>>;
 Net net;
 
-// expect: bound_layer_check<1, Doubling, typenet::Shape<2, 6, 6>, typenet::Shape<2, 6, 6>, float ?>
+// The failing assertion sits in own_bound_check<true, Path, ...>: the bound layer itself, not an inner one.
+// expect: own_bound_check<true, typenet::detail::layer_path<typenet::detail::layer_at<1, Doubling> ?>, typenet::Shape<2, 6, 6>, typenet::Shape<2, 6, 6>, float ?>
+// expect: bound_layer_check<typenet::detail::layer_path<typenet::detail::layer_at<1, Doubling> ?>, typenet::Shape<2, 6, 6>, typenet::Shape<2, 6, 6>, float ?>
 // expect: a bound layer needs `template <bool InputGradient> static void backward

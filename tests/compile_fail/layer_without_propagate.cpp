@@ -21,5 +21,5 @@ struct Doubling {
 using Net = Network<Input<1, 8, 8>, Conv2D<2>, Doubling, Flatten, Dense<4>>;
 Net net;
 
-// expect: layer_check<1, Doubling, typenet::Shape<2, 6, 6> ?>
+// expect: layer_check<typenet::detail::layer_path<typenet::detail::layer_at<1, Doubling> ?>, typenet::Shape<2, 6, 6> ?>
 // expect: a layer needs `static constexpr LayerResult propagate\(ShapeValue input\)`

@@ -6,5 +6,5 @@ using Net = Network<Input<1, 28, 28>, Conv2D<8, Kernel<3>, Stride<2>>, LeakyReLU
                     LeakyReLU<>, MaxPool<8>, Flatten, Dense<10>>;
 static_assert(Net::output_shape == Shape<10>{});
 
-// expect: layer_check<4, typenet::MaxPool<8>, typenet::Shape<2, 6, 6> ?>
+// expect: layer_check<typenet::detail::layer_path<typenet::detail::layer_at<4, typenet::MaxPool<8(, 8)?> ?> ?>, typenet::Shape<2, 6, 6> ?>
 // expect: pooling window is larger than its \(padded\) input

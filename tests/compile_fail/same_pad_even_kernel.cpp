@@ -6,5 +6,5 @@ using Net = Network<Input<1, 6, 6>, Conv2D<2, Kernel<3>>, ReLU, Conv2D<4, Pad<sa
 Net net;
 
 // The Pad<same> argument prints as the value of typenet::same (SIZE_MAX).
-// expect: layer_check<2, typenet::Conv2D<4, typenet::Pad<18446744073709551615(, 18446744073709551615)?>, typenet::Kernel<4(, 4)?> ?>, typenet::Shape<2, 4, 4> ?>
+// expect: layer_check<typenet::detail::layer_path<typenet::detail::layer_at<2, typenet::Conv2D<4, typenet::Pad<18446744073709551615(, 18446744073709551615)?>, typenet::Kernel<4(, 4)?> ?> ?> ?>, typenet::Shape<2, 4, 4> ?>
 // expect: Pad<same> needs an odd kernel size
