@@ -137,7 +137,9 @@ struct layer_check {
     static_assert(layer_has_no<Problem::branches_differ, Path, InputShape>,
                   "typenet: this Concat's branches give outputs of different ranks or different heights and "
                   "widths (see InputShape), so they cannot be stacked along channels");
-    static constexpr bool inner_ok = inner_checks<Path, InputShape>::ok;
+    // A member type, not a static member alone: that would be instantiated only if used, and the
+    // inner layers' checks would never run.
+    using inner_checked_ = std::bool_constant<inner_checks<Path, InputShape>::ok>;
     static constexpr bool ok = LayerDescription<Layer> && layer_problem<Layer, InputShape> == Problem::none;
 };
 
@@ -216,8 +218,8 @@ struct own_bound_check<true, Path, InputShape, OutputShape, T> {
 /// never bound to a shape it rejected.
 template <class Path, class InputShape, class OutputShape, class T>
 struct bound_layer_check {
-    static constexpr bool inner_ok = inner_bound_checks_if_block<Path, InputShape, T>::ok;
-    static constexpr bool ok = own_bound_check<inner_ok, Path, InputShape, OutputShape, T>::ok;
+    using inner_checked_ = std::bool_constant<inner_bound_checks_if_block<Path, InputShape, T>::ok>;
+    static constexpr bool ok = own_bound_check<inner_checked_::value, Path, InputShape, OutputShape, T>::ok;
 };
 
 }  // namespace typenet::detail
