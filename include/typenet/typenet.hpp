@@ -4,10 +4,14 @@
 #include <typenet/inference.hpp>
 #include <typenet/init.hpp>
 #include <typenet/layers/activations.hpp>
+#include <typenet/layers/batch_norm.hpp>
 #include <typenet/layers/concat.hpp>
 #include <typenet/layers/conv2d.hpp>
 #include <typenet/layers/dense.hpp>
+#include <typenet/layers/depthwise_conv2d.hpp>
+#include <typenet/layers/dropout.hpp>
 #include <typenet/layers/flatten.hpp>
+#include <typenet/layers/global_avg_pool.hpp>
 #include <typenet/layers/layer.hpp>
 #include <typenet/layers/options.hpp>
 #include <typenet/losses/cross_entropy.hpp>

@@ -59,7 +59,7 @@ struct SampleCallback {
 
 struct FitOptions {
     std::size_t epochs = 1;
-    std::uint64_t seed = 1;  ///< for the shuffling order
+    std::uint64_t seed = 1;  ///< for the shuffling order and Dropout's masks
     bool shuffle = true;
     std::size_t records_per_epoch = 100;  ///< IterationRecords in the history per epoch
     ProgressStyle progress = ProgressStyle::automatic;
@@ -168,6 +168,7 @@ public:
     template <SampleSource Source, SampleSource Validation>
     History fit(const Source& train, const Validation* validation, const FitOptions& options) {
         check_fit_data(train, validation);
+        seed_ = options.seed;  // Dropout's masks too: the same options, the same run
         History history;
         std::vector<std::size_t> order(train.size());
         std::iota(order.begin(), order.end(), std::size_t{0});
