@@ -87,9 +87,17 @@ using SeedNet = Network<Input<1, 28, 28>, Conv2D<8, Kernel<3>, Stride<2>>, Leaky
 using LeNet = Network<Input<1, 28, 28>, Conv2D<6, Kernel<5>, Pad<2>>, ReLU, MaxPool<2>, Conv2D<16, Kernel<5>>, ReLU,
                       MaxPool<2>, Flatten, Dense<120>, ReLU, Dense<84>, ReLU, Dense<10>>;
 
+// The sketch of a small residual network: BatchNorm, Residual, Concat with a depthwise
+// branch, GlobalAvgPool and Dropout.
+using Block = Residual<Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm, ReLU, Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm>;
+using ResNet = Network<Input<1, 28, 28>, Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm, ReLU, Block, ReLU, MaxPool<2>,
+                       Concat<Sequential<Conv2D<16, Kernel<1>>>, Sequential<DepthwiseConv2D<Kernel<3>, Pad<same>>>>,
+                       GlobalAvgPool, Dropout<std::ratio<1, 4>>, Dense<10>>;
+
 // Static storage: constructed before any test starts counting (and too large for the stack).
 SeedNet seed_net;
 LeNet lenet;
+ResNet resnet;
 
 /// Labelled 28x28 images held in memory, filled before counting starts.
 struct MemoryData {
@@ -203,6 +211,7 @@ decltype(last_layer_optimizer()) seed_last_layer = last_layer_optimizer();
 decltype(adam_optimizer<SeedNet>()) seed_adam = adam_optimizer<SeedNet>();
 decltype(mixed_optimizer<LeNet>()) lenet_mixed = mixed_optimizer<LeNet>();
 decltype(adam_optimizer<LeNet>()) lenet_adam = adam_optimizer<LeNet>();
+decltype(adam_optimizer<ResNet>()) resnet_adam = adam_optimizer<ResNet>();
 
 }  // namespace
 
@@ -264,4 +273,11 @@ BOOST_AUTO_TEST_CASE(training_step_lenet_mixed_optimizer) {
 BOOST_AUTO_TEST_CASE(training_step_lenet_adam) {
     check_training_steps<1>(lenet, lenet_adam);
     check_training_steps<32>(lenet, lenet_adam);
+}
+BOOST_AUTO_TEST_CASE(forward_backward_resnet) { check_forward_backward(resnet); }
+BOOST_AUTO_TEST_CASE(inference_predict_resnet) { check_inference(resnet); }
+BOOST_AUTO_TEST_CASE(training_step_resnet_adam) {
+    // Batches of 4 and 8, in training mode: BatchNorm's statistics, Dropout's masks, blocks.
+    check_training_steps<4>(resnet, resnet_adam);
+    check_training_steps<8>(resnet, resnet_adam);
 }

@@ -42,26 +42,49 @@ constexpr std::intmax_t setting_of(std::string_view name, std::intmax_t fallback
     return fallback;
 }
 
-/// "Conv2D 8 3x3 /2 pad 1", "MaxPool 2x2 /2", "Dense 72", "LeakyReLU 0.001": the layer's settings,
-/// and for other layers (a user's) each setting as "name=value".
+/// " 3x3 /2 pad 1": a window's kernel, stride (if not 1) and padding (if any).
+template <class Layer>
+std::string describe_window() {
+    std::string text = fmt::format(" {}x{}", Layer::kernel_h, Layer::kernel_w);
+    if (Layer::stride_h != 1 || Layer::stride_w != 1)
+        text += Layer::stride_h == Layer::stride_w ? fmt::format(" /{}", Layer::stride_h)
+                                                   : fmt::format(" /{}x{}", Layer::stride_h, Layer::stride_w);
+    if (Layer::pad_h != 0 || Layer::pad_w != 0)
+        text += Layer::pad_h == Layer::pad_w ? fmt::format(" pad {}", Layer::pad_h)
+                                             : fmt::format(" pad {}x{}", Layer::pad_h, Layer::pad_w);
+    return text;
+}
+
+/// A ratio setting pair, e.g. alpha_num and alpha_den, as " 0.25".
+template <class Layer>
+std::string describe_ratio(std::string_view num, std::string_view den) {
+    return fmt::format(" {:g}", double(setting_of<Layer>(num)) / double(setting_of<Layer>(den, 1)));
+}
+
+/// "Conv2D 8 3x3 /2 pad 1", "DepthwiseConv2D 3x3 pad 1", "MaxPool 2x2 /2", "Dense 72",
+/// "LeakyReLU 0.001", "Dropout 0.25", "BatchNorm": the layer's settings; BatchNorm's only when
+/// not PyTorch's defaults; for other layers (a user's) each setting as "name=value".
 template <class Layer>
 std::string describe_layer() {
     std::string text(Layer::kind);
     if constexpr (requires { Layer::filters; }) {
-        text += fmt::format(" {} {}x{}", Layer::filters, Layer::kernel_h, Layer::kernel_w);
-        if (Layer::stride_h != 1 || Layer::stride_w != 1)
-            text += Layer::stride_h == Layer::stride_w ? fmt::format(" /{}", Layer::stride_h)
-                                                       : fmt::format(" /{}x{}", Layer::stride_h, Layer::stride_w);
-        if (Layer::pad_h != 0 || Layer::pad_w != 0)
-            text += Layer::pad_h == Layer::pad_w ? fmt::format(" pad {}", Layer::pad_h)
-                                                 : fmt::format(" pad {}x{}", Layer::pad_h, Layer::pad_w);
+        text += fmt::format(" {}", Layer::filters) + describe_window<Layer>();
+    } else if constexpr (requires { Layer::kernel_h; }) {
+        text += describe_window<Layer>();
     } else if constexpr (requires { Layer::step; }) {
         text += fmt::format(" {}x{}", Layer::size, Layer::size);
         if (Layer::step != Layer::size) text += fmt::format(" /{}", Layer::step);
     } else if constexpr (requires { Layer::units; }) {
         text += fmt::format(" {}", Layer::units);
     } else if constexpr (setting_of<Layer>("alpha_den") != 0) {
-        text += fmt::format(" {:g}", double(setting_of<Layer>("alpha_num")) / double(setting_of<Layer>("alpha_den")));
+        text += describe_ratio<Layer>("alpha_num", "alpha_den");
+    } else if constexpr (setting_of<Layer>("rate_den") != 0) {
+        text += describe_ratio<Layer>("rate_num", "rate_den");
+    } else if constexpr (setting_of<Layer>("momentum_den") != 0) {
+        if (setting_of<Layer>("momentum_num") * 10 != setting_of<Layer>("momentum_den"))
+            text += " momentum" + describe_ratio<Layer>("momentum_num", "momentum_den");
+        if (setting_of<Layer>("epsilon_num") * 100000 != setting_of<Layer>("epsilon_den"))
+            text += " eps" + describe_ratio<Layer>("epsilon_num", "epsilon_den");
     } else {
         for (const auto& [name, value] : Layer::settings) text += fmt::format(" {}={}", name, value);
     }
