@@ -122,7 +122,7 @@ BOOST_AUTO_TEST_CASE(trains_on_a_tiny_problem) {
 BOOST_AUTO_TEST_CASE(summary_and_signature_show_the_user_layer) {
     const std::string table = ScaledNet<float>::summary();
     BOOST_TEST_MESSAGE(table);
-    BOOST_TEST(table.find("  1  Scale channels=4") != std::string::npos);
+    BOOST_TEST(table.find("\n1       Scale channels=4") != std::string::npos);
     BOOST_TEST(table.find("scale 4, shift 4") != std::string::npos);
     const std::string_view signature = network_signature<ScaledNet<float>>;
     BOOST_TEST(signature.find("; Scale channels=4 -> 4x4x4; Tanh -> 4x4x4") != std::string_view::npos);
