@@ -123,7 +123,7 @@ std::string describe_tensors(const LayerPath& path) {
 /// One line of the table; a layer without parameters has an empty tensors column.
 inline std::string table_row(std::string_view index, std::string_view layer, std::string_view output,
                              std::string_view parameters, std::string_view bytes, std::string_view tensors) {
-    std::string row = fmt::format("{:<7} {:<26} {:>10} {:>12} {:>12}  {}", index, layer, output, parameters, bytes,
+    std::string row = fmt::format("{:<7} {:<30} {:>10} {:>12} {:>12}  {}", index, layer, output, parameters, bytes,
                                   tensors);
     row.erase(row.find_last_not_of(' ') + 1);
     return row + '\n';
