@@ -201,3 +201,15 @@ BOOST_AUTO_TEST_CASE(inference_runs_evaluation_mode) {
     const auto& y = net.forward(x);
     for (std::size_t i = 0; i < y.size(); ++i) BOOST_TEST(p[i] == y[i]);
 }
+
+BOOST_AUTO_TEST_CASE(an_empty_pass_leaves_the_running_statistics_alone) {
+    using Net = Network<Input<2>, BatchNorm>;
+    static Net net;
+    initialize(net, Init::he_uniform, 3);
+    const auto before = net.parameters();
+    static Net::Batch<4> batch;
+    net.forward(batch, Mode::training, 0, 0);  // a pass over no samples: no statistics, no NaN
+    net.backward(batch);
+    BOOST_TEST((net.parameters() == before));
+    for (const float g : net.gradients()) BOOST_TEST(g == 0.0f);
+}

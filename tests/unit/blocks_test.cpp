@@ -240,3 +240,33 @@ BOOST_AUTO_TEST_CASE(a_nested_network_trains_in_batches) {
     const SanityResult result = trainer.sanity_check(points, {.samples = 6, .epochs = 300, .target_loss = 0.01});
     BOOST_TEST(result.passed, "loss " << result.initial_loss << " -> " << result.final_loss);
 }
+
+namespace {
+
+using Tiny = Network<Input<1, 4, 4>, Conv2D<2, Kernel<3>, Pad<same>>, BatchNorm,
+                     Residual<Conv2D<2, Kernel<3>, Pad<same>>, BatchNorm, Sigmoid>, GlobalAvgPool, Dropout<std::ratio<1, 2>>,
+                     Dense<2>>;
+
+/// Inference of a residual network with BatchNorm (running statistics away from 0 and 1), run
+/// either while compiling or at run time.
+constexpr std::array<float, 2> tiny_prediction() {
+    Inference<Tiny> inference;
+    auto& p = inference.parameters();
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] = float((i * 37) % 17) / 17.0f - 0.4f;
+    for (const ParameterInfo& tensor : Tiny::parameter_tensors)
+        if (tensor.name == "running_var")
+            for (std::size_t i = 0; i < tensor.size; ++i) p[tensor.offset + i] = 0.5f + float(i);
+    Tiny::input_tensor x{};
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 5) - 2.0f;
+    const auto y = inference.predict(x);
+    return {y[0], y[1]};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(blocks_and_batch_norm_run_at_compile_time) {
+    constexpr std::array<float, 2> compiled = tiny_prediction();
+    const std::array<float, 2> run = tiny_prediction();
+    // Sigmoid and the square root have constexpr stand-ins: equal to within a few ulps.
+    for (std::size_t i = 0; i < 2; ++i) BOOST_TEST(compiled[i] == run[i], boost::test_tools::tolerance(1e-5f));
+}

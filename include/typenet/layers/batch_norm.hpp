@@ -100,6 +100,7 @@ struct BatchNormalization {
         static constexpr void forward_batch(const PassContext& context, T* p, BatchView<In, B, const T> x,
                                             BatchView<In, B, T> y, T*) {
             const std::size_t n = samples_in<B>(context);
+            if (n == 0) return;  // no statistics to take, and nothing to move the running ones by
             if (context.mode == Mode::evaluation) {
                 for (std::size_t b = 0; b < n; ++b) forward(p, x[b], y[b]);
                 return;
@@ -123,6 +124,7 @@ struct BatchNormalization {
                                              BatchView<In, B, const T> x, BatchView<In, B, const T>,
                                              BatchView<In, B, const T> dy, BatchView<In, B, T> dx, T*) {
             const std::size_t n = samples_in<B>(context);
+            if (n == 0) return;
             const bool training = context.mode == Mode::training;
             const T count = T(n * area);
             for (std::size_t c = 0; c < C; ++c) {

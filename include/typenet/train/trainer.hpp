@@ -129,6 +129,7 @@ public:
     StepResult step(const Source& data, std::span<const std::size_t> indices) {
         const auto batch = indices.first(std::min(indices.size(), BatchSize));
         for (std::size_t index : batch) check_index_and_label(data, index);
+        if (batch.empty()) return {};
         for (std::size_t b = 0; b < batch.size(); ++b) load(data, batch[b], b);
         net_.forward(*batch_, Mode::training, pass_seed(), batch.size());
         StepResult result;
