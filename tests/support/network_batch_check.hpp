@@ -10,12 +10,31 @@
 #include <cstdint>
 #include <vector>
 
+#include <typenet/init.hpp>
 #include <typenet/layers/layer.hpp>
 #include <typenet/random.hpp>
 
 #include "gradient_check.hpp"
 
 namespace typenet_test {
+
+/// Inputs drawn from U(-1, 1), for every sample of the batch.
+template <class Net, std::size_t B>
+void fill_inputs(typename Net::template Batch<B>& batch, std::uint64_t seed) {
+    typenet::Random random(seed);
+    for (auto& v : batch.inputs) v = typename Net::scalar_type(random.uniform(-1, 1));
+}
+
+/// Parameters initialised, then every trained value moved by U(-0.3, 0.3): biases off zero and
+/// BatchNorm's scales off one, so that every path and every term of the gradient is exercised.
+template <class Net>
+void randomize(Net& net, std::uint64_t seed) {
+    typenet::initialize(net, typenet::Init::xavier_uniform, seed);
+    typenet::Random random(seed + 1);
+    for (const typenet::ParameterInfo& tensor : Net::parameter_tensors)
+        if (tensor.role == typenet::Role::trained)
+            for (std::size_t i = 0; i < tensor.size; ++i) net.parameters()[tensor.offset + i] += random.uniform(-0.3, 0.3);
+}
 
 /// Sum over the batch of Loss(output b, label b): what one batched backward differentiates.
 /// Writes each sample's output gradient into the batch.

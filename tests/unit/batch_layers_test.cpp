@@ -13,26 +13,8 @@
 #include <typenet/typenet.hpp>
 
 using namespace typenet;
-
-namespace {
-
-template <class Net, std::size_t B>
-void fill_inputs(typename Net::template Batch<B>& batch, std::uint64_t seed) {
-    Random random(seed);
-    for (auto& v : batch.inputs) v = typename Net::scalar_type(random.uniform(-1, 1));
-}
-
-template <class Net>
-void randomize(Net& net, std::uint64_t seed) {
-    initialize(net, Init::xavier_uniform, seed);
-    Random random(seed + 1);
-    for (const ParameterInfo& tensor : Net::parameter_tensors)
-        if (tensor.role == Role::trained)
-            for (std::size_t i = 0; i < tensor.size; ++i) net.parameters()[tensor.offset + i] += random.uniform(-0.3, 0.3);
-}
-
-}  // namespace
-
+using typenet_test::fill_inputs;
+using typenet_test::randomize;
 // === GlobalAvgPool ===========================================================================
 
 BOOST_AUTO_TEST_CASE(global_avg_pool_averages_each_channel) {

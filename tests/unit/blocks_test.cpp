@@ -19,6 +19,8 @@
 #include <typenet/viz/summary.hpp>
 
 using namespace typenet;
+using typenet_test::fill_inputs;
+using typenet_test::randomize;
 
 namespace {
 
@@ -29,21 +31,6 @@ using Nested = BasicNetwork<T, Input<2, 6, 6>, Conv2D<3, Kernel<3>, Pad<same>>, 
                             Residual<Shortcut<Conv2D<4, Kernel<1>, Stride<2>>>, Conv2D<4, Kernel<3>, Stride<2>, Pad<same>>, Tanh>,
                             Concat<Sequential<Conv2D<2, Kernel<1>>>, Sequential<Conv2D<3, Kernel<3>, Pad<same>>, Tanh>>,
                             Flatten, Dense<3>>;
-
-template <class Net>
-void randomize(Net& net, std::uint64_t seed) {
-    initialize(net, Init::xavier_uniform, seed);
-    Random random(seed + 1);
-    for (const ParameterInfo& tensor : Net::parameter_tensors)  // non-zero biases reach every path
-        if (tensor.init == InitRule::zeros && tensor.role == Role::trained)
-            for (std::size_t i = 0; i < tensor.size; ++i) net.parameters()[tensor.offset + i] = random.uniform(-0.5, 0.5);
-}
-
-template <class Net, std::size_t B>
-void fill_inputs(typename Net::template Batch<B>& batch, std::uint64_t seed) {
-    Random random(seed);
-    for (auto& v : batch.inputs) v = typename Net::scalar_type(random.uniform(-1, 1));
-}
 
 }  // namespace
 

@@ -276,27 +276,25 @@ public:
     }
 
 private:
-    template <std::size_t I, std::size_t B, class U>
-    static constexpr BatchView<shape<I + 1>, B, U> gradient_in(U* work) {
-        return {work + layout<B>.gradients[I]};
+    /// Values of shape I for the batch: `first` for I = 0 (the chain's input or its gradient),
+    /// `last` for I = N (its output or output gradient), else inside `work` at `regions[I - 1]`
+    /// (a layer's output, or its gradient).
+    template <std::size_t I, std::size_t B, class U, class First, class Last>
+    static constexpr BatchView<shape<I>, B, U> at(First first, Last last, U* work, const std::array<std::size_t, N>& regions) {
+        if constexpr (I == 0)
+            return BatchView<shape<0>, B, U>(first);
+        else if constexpr (I == N)
+            return BatchView<shape<N>, B, U>(last);
+        else
+            return {work + regions[I - 1]};
     }
 
     template <std::size_t I, std::size_t B>
     static constexpr void forward_layer(const PassContext& context, T* params, BatchView<InputShape, B, const T> x,
                                         BatchView<output_shape, B, T> y, T* work) {
-        const auto in = [&] {
-            if constexpr (I == 0)
-                return x;
-            else
-                return BatchView<shape<I>, B, const T>(output_in<I - 1, B>(work));
-        }();
-        const auto out = [&] {
-            if constexpr (I + 1 == N)
-                return y;
-            else
-                return output_in<I, B>(work);
-        }();
-        forward_batch_of<impl<I>, B>(context, params + parameter_offsets[I], in, out, work + layout<B>.scratch[I]);
+        constexpr auto& outputs = layout<B>.outputs;
+        forward_batch_of<impl<I>, B>(context, params + parameter_offsets[I], at<I, B, const T>(x, y, work, outputs),
+                                     at<I + 1, B, T>(x, y, work, outputs), work + layout<B>.scratch[I]);
     }
 
     template <std::size_t I, bool InputGradient, std::size_t B, std::size_t First>
@@ -304,34 +302,15 @@ private:
                                          BatchView<InputShape, B, const T> x, BatchView<output_shape, B, const T> y,
                                          BatchView<output_shape, B, const T> dy, BatchView<InputShape, B, T> dx, T* work) {
         if constexpr (I >= First) {
-            const auto in = [&] {
-                if constexpr (I == 0)
-                    return x;
-                else
-                    return BatchView<shape<I>, B, const T>(output_in<I - 1, B>(work));
-            }();
-            const auto out = [&] {
-                if constexpr (I + 1 == N)
-                    return y;
-                else
-                    return BatchView<shape<I + 1>, B, const T>(output_in<I, B>(work));
-            }();
-            const auto out_gradient = [&] {
-                if constexpr (I + 1 == N)
-                    return dy;
-                else
-                    return BatchView<shape<I + 1>, B, const T>(gradient_in<I, B>(work));
-            }();
-            const auto in_gradient = [&] {
-                if constexpr (I == 0)
-                    return dx;
-                else
-                    return gradient_in<I - 1, B>(work);
-            }();
+            constexpr auto& outputs = layout<B>.outputs;
+            constexpr auto& gradients = layout<B>.gradients;
             // Below the first layer to train, nobody needs this layer's input gradient.
             constexpr bool pass_on = I == 0 ? InputGradient : I > First;
-            backward_batch_of<impl<I>, pass_on, B>(context, params + parameter_offsets[I], grads + parameter_offsets[I],
-                                                   in, out, out_gradient, in_gradient, work + layout<B>.scratch[I]);
+            backward_batch_of<impl<I>, pass_on, B>(
+                context, params + parameter_offsets[I], grads + parameter_offsets[I],
+                at<I, B, const T>(x, y, work, outputs), at<I + 1, B, const T>(x, y, work, outputs),
+                at<I + 1, B, const T>(dx, dy, work, gradients), at<I, B, T>(dx, dy, work, gradients),
+                work + layout<B>.scratch[I]);
         }
     }
 

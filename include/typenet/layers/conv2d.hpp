@@ -17,38 +17,20 @@ namespace typenet {
 /// Parameters: "weight" [filter][channel][ky][kx] (PyTorch's order), then "bias", one per filter.
 template <std::size_t Filters, class... Options>
 struct Conv2D {
-    static_assert((detail::is_window_option<Options> && ...),
-                  "typenet: Conv2D<Filters, ...> takes only Kernel<>, Stride<> and Pad<> options");
-
-    using kernel = typename detail::find_option<detail::kernel_trait, Kernel<3>, Options...>::type;
-    using stride = typename detail::find_option<detail::stride_trait, Stride<1>, Options...>::type;
-    using pad = typename detail::find_option<detail::pad_trait, Pad<0>, Options...>::type;
-
+    using window = detail::window<Options...>;
     static constexpr std::string_view kind = "Conv2D";
     static constexpr std::size_t filters = Filters;
-    static constexpr std::size_t kernel_h = kernel::height, kernel_w = kernel::width;
-    static constexpr std::size_t stride_h = stride::vertical, stride_w = stride::horizontal;
-    static constexpr std::size_t pad_h = detail::resolve_pad(pad::vertical, kernel_h);
-    static constexpr std::size_t pad_w = detail::resolve_pad(pad::horizontal, kernel_w);
-    static constexpr std::array<LayerSetting, 7> settings{{{"filters", filters},
-                                                                   {"kernel_h", kernel_h},
-                                                                   {"kernel_w", kernel_w},
-                                                                   {"stride_h", stride_h},
-                                                                   {"stride_w", stride_w},
-                                                                   {"pad_h", pad_h},
-                                                                   {"pad_w", pad_w}}};
+    static constexpr std::size_t kernel_h = window::kernel_h, kernel_w = window::kernel_w;
+    static constexpr std::size_t stride_h = window::stride_h, stride_w = window::stride_w;
+    static constexpr std::size_t pad_h = window::pad_h, pad_w = window::pad_w;
+    static constexpr std::array<LayerSetting, 7> settings = [] {
+        std::array<LayerSetting, 7> all{{{"filters", filters}}};
+        std::copy(window::settings.begin(), window::settings.end(), all.begin() + 1);
+        return all;
+    }();
 
-    static constexpr detail::LayerResult propagate(detail::ShapeValue in) {
-        using detail::Problem;
-        if (in.rank != 3) return detail::reject(Problem::needs_image_input);
-        if (Filters == 0 || kernel_h == 0 || kernel_w == 0 || stride_h == 0 || stride_w == 0)
-            return detail::reject(Problem::zero_size);
-        if ((pad::vertical == same && kernel_h % 2 == 0) || (pad::horizontal == same && kernel_w % 2 == 0))
-            return detail::reject(Problem::same_needs_odd_kernel);
-        if (kernel_h > in.dims[1] + 2 * pad_h || kernel_w > in.dims[2] + 2 * pad_w)
-            return detail::reject(Problem::window_too_large);
-        return detail::accept(detail::make_shape(Filters, detail::window_output(in.dims[1], kernel_h, stride_h, pad_h),
-                                                 detail::window_output(in.dims[2], kernel_w, stride_w, pad_w)));
+    static constexpr LayerResult propagate(ShapeValue in) {
+        return Filters == 0 ? reject(Problem::zero_size) : window::output(in, Filters);
     }
 
     template <class In, class T>

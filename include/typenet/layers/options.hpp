@@ -1,6 +1,8 @@
 // Kernel<>, Stride<>, Pad<>: the named options of convolution and pooling layers, given in any order.
 #pragma once
 
+#include <typenet/layers/layer.hpp>
+
 #include <cstddef>
 #include <limits>
 #include <type_traits>
@@ -78,6 +80,44 @@ constexpr TapRange tap_range(std::size_t k, std::size_t in, std::size_t out, std
     if (first > last) first = last;
     return {first, last};
 }
+
+/// A convolution's window: its options resolved (defaults Kernel<3>, Stride<1>, Pad<0>, and
+/// Pad<same> turned into numbers) and checked against an input: what Conv2D and DepthwiseConv2D share.
+template <class... Options>
+struct window {
+    static_assert((is_window_option<Options> && ...),
+                  "typenet: a convolution takes only Kernel<>, Stride<> and Pad<> options");
+
+    using kernel = typename find_option<kernel_trait, Kernel<3>, Options...>::type;
+    using stride = typename find_option<stride_trait, Stride<1>, Options...>::type;
+    using pad = typename find_option<pad_trait, Pad<0>, Options...>::type;
+    static constexpr std::size_t kernel_h = kernel::height, kernel_w = kernel::width;
+    static constexpr std::size_t stride_h = stride::vertical, stride_w = stride::horizontal;
+    static constexpr std::size_t pad_h = resolve_pad(pad::vertical, kernel_h);
+    static constexpr std::size_t pad_w = resolve_pad(pad::horizontal, kernel_w);
+    static constexpr std::array<LayerSetting, 6> settings{{{"kernel_h", kernel_h},
+                                                           {"kernel_w", kernel_w},
+                                                           {"stride_h", stride_h},
+                                                           {"stride_w", stride_w},
+                                                           {"pad_h", pad_h},
+                                                           {"pad_w", pad_w}}};
+
+    /// What is wrong with a channels x height x width input, if anything.
+    static constexpr Problem problem(ShapeValue in) {
+        if (in.rank != 3) return Problem::needs_image_input;
+        if (in.dims[0] == 0 || kernel_h == 0 || kernel_w == 0 || stride_h == 0 || stride_w == 0) return Problem::zero_size;
+        if ((pad::vertical == same && kernel_h % 2 == 0) || (pad::horizontal == same && kernel_w % 2 == 0))
+            return Problem::same_needs_odd_kernel;
+        if (kernel_h > in.dims[1] + 2 * pad_h || kernel_w > in.dims[2] + 2 * pad_w) return Problem::window_too_large;
+        return Problem::none;
+    }
+    /// `channels` of the height and width the window gives for `in`, or the problem with `in`.
+    static constexpr LayerResult output(ShapeValue in, std::size_t channels) {
+        if (const Problem p = problem(in); p != Problem::none) return reject(p);
+        return accept(make_shape(channels, window_output(in.dims[1], kernel_h, stride_h, pad_h),
+                                 window_output(in.dims[2], kernel_w, stride_w, pad_w)));
+    }
+};
 
 }  // namespace detail
 }  // namespace typenet
