@@ -15,11 +15,12 @@ constexpr bool has_bytes() {
     return true;
 }
 
-// A group is its rule's settings and its schedule's (an empty one, Constant, takes a byte, padded).
+// A group is its rule's settings, its schedule's (an empty one, Constant, takes a byte) and its
+// DecayScope (4 bytes), padded to 8: with Constant both fit in the one padded word.
 static_assert(sizeof(SGD) == 3 * sizeof(double));
 static_assert(sizeof(Adam) == 5 * sizeof(double));
 static_assert(sizeof(LayerGroup<SGD, Constant, detail::all_layers>) == sizeof(SGD) + 8);
-static_assert(sizeof(LayerGroup<SGD, ExponentialDecay, detail::all_layers>) == sizeof(SGD) + 16);
+static_assert(sizeof(LayerGroup<SGD, ExponentialDecay, detail::all_layers>) == sizeof(SGD) + 16 + 8);
 
 using SeedNet = Network<Input<1, 28, 28>, Conv2D<8, Kernel<3>, Stride<2>>, LeakyReLU<>, Conv2D<2, Kernel<3>, Stride<2>>,
                         LeakyReLU<>, Flatten, Dense<72>, Sigmoid, Dense<10>, Sigmoid>;

@@ -142,24 +142,39 @@ BOOST_AUTO_TEST_CASE(sgd_update_matches_hand_computation) {
     BOOST_TEST(c.net.gradients()[0] == 0.0);  // consumed by the update
 }
 
-BOOST_AUTO_TEST_CASE(sgd_momentum_and_weight_decay_match_hand_computation) {
+/// Two SGD steps with momentum 0.9 and weight decay 0.01 by hand; `bias_decays` says whether
+/// the decay reaches the bias (DecayScope::every_tensor) or spares it (DecayScope::declared).
+template <class Opt>
+void check_sgd_momentum_and_decay(Opt& optimizer, bool bias_decays) {
     UnitCase c;
-    auto optimizer =
-        make_optimizer<Unit>(for_all_layers(SGD{.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 0.01}));
     c.steps(optimizer, 2);
-    // step 1: g = (0.4 + 0.01 * 0.5, 0.2); v = g; p -= 0.1 v (weight decay spares the bias)
+    const double bias_decay = bias_decays ? 0.01 : 0.0;
+    // step 1: g = (0.4 + 0.01 * 0.5, 0.2 + decay * 0.1); v = g; p -= 0.1 v
     double w = 0.5, b = 0.1;
-    double vw = 0.4 + 0.01 * w, vb = 0.2;
+    double vw = 0.4 + 0.01 * w, vb = 0.2 + bias_decay * b;
     w -= 0.1 * vw;
     b -= 0.1 * vb;
     // step 2 at the new point: y = 2w + b, dL/dy = 2 (y - 1)
     const double dy = 2 * (2 * w + b - 1);
     vw = 0.9 * vw + dy * 2 + 0.01 * w;
-    vb = 0.9 * vb + dy;
+    vb = 0.9 * vb + dy + bias_decay * b;
     w -= 0.1 * vw;
     b -= 0.1 * vb;
     BOOST_TEST(c.w() == w, boost::test_tools::tolerance(1e-12));
     BOOST_TEST(c.b() == b, boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(sgd_momentum_and_weight_decay_match_hand_computation) {
+    // By default weight decay reaches every trained tensor, as in PyTorch.
+    auto optimizer =
+        make_optimizer<Unit>(for_all_layers(SGD{.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 0.01}));
+    check_sgd_momentum_and_decay(optimizer, true);
+}
+
+BOOST_AUTO_TEST_CASE(decay_scope_declared_spares_the_bias) {
+    auto optimizer = make_optimizer<Unit>(for_all_layers(SGD{.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 0.01},
+                                                         Constant{}, DecayScope::declared));
+    check_sgd_momentum_and_decay(optimizer, false);
 }
 
 BOOST_AUTO_TEST_CASE(adam_matches_hand_computation) {
@@ -559,8 +574,7 @@ struct AdamByHand {
     void operator()(PairParameters& p, const PairParameters& mean, std::size_t t) {
         const double c1 = 1 - std::pow(0.9, double(t + 1)), c2 = 1 - std::pow(0.999, double(t + 1));
         for (std::size_t k = 0; k < 3; ++k) {
-            // Weight decay on the two weights only: a bias is exempt (WeightDecay::exempt).
-            const double g = mean[k] + (k < 2 ? weight_decay * p[k] : 0.0);
+            const double g = mean[k] + weight_decay * p[k];
             m[k] = 0.9 * m[k] + 0.1 * g;
             v[k] = 0.999 * v[k] + 0.001 * g * g;
             p[k] -= learning_rate(t) * (m[k] / c1) / (std::sqrt(v[k] / c2) + 1e-8);

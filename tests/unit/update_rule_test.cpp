@@ -94,8 +94,7 @@ BOOST_AUTO_TEST_CASE(a_user_written_rule_learns) {
 BOOST_AUTO_TEST_CASE(a_user_written_rule_gets_the_mean_decayed_gradient) {
     // One Dense<1> unit, w = 0.5, b = 0.1, two samples x = 2 and x = 1, MSE against 1:
     // y = 1.1 and 0.6, dL/dy = 0.2 and -0.8, so the batch means are dL/dw = (0.4 - 0.8) / 2 = -0.2
-    // and dL/db = (0.2 - 0.8) / 2 = -0.3; weight decay 0.1 adds 0.05 to the weight's and nothing
-    // to the bias's (biases are WeightDecay::exempt).
+    // and dL/db = (0.2 - 0.8) / 2 = -0.3; weight decay 0.1 adds 0.05 and 0.01.
     using Unit = Network<Input<1>, Dense<1>>::with_scalar<double>;
     Unit net;
     net.parameters()[0] = 0.5;
@@ -115,7 +114,7 @@ BOOST_AUTO_TEST_CASE(a_user_written_rule_gets_the_mean_decayed_gradient) {
     const std::array<std::size_t, 2> both{0, 1};
     trainer.step(ones, both);
 
-    const double gw = -0.2 + 0.1 * 0.5, gb = -0.3;
+    const double gw = -0.2 + 0.1 * 0.5, gb = -0.3 + 0.1 * 0.1;
     const double sw = 0.01 * gw * gw, sb = 0.01 * gb * gb;
     BOOST_TEST(net.parameters()[0] == 0.5 - 0.01 * gw / (std::sqrt(sw) + 1e-8), boost::test_tools::tolerance(1e-12));
     BOOST_TEST(net.parameters()[1] == 0.1 - 0.01 * gb / (std::sqrt(sb) + 1e-8), boost::test_tools::tolerance(1e-12));
@@ -126,7 +125,7 @@ BOOST_AUTO_TEST_CASE(a_user_written_rule_gets_the_mean_decayed_gradient) {
     const double w1 = net.parameters()[0], b1 = net.parameters()[1];
     trainer.step(ones, both);
     const double dy0 = 2 * (2 * w1 + b1 - 1), dy1 = 2 * (w1 + b1 - 1);
-    const double gw2 = (2 * dy0 + dy1) / 2 + 0.1 * w1, gb2 = (dy0 + dy1) / 2;
+    const double gw2 = (2 * dy0 + dy1) / 2 + 0.1 * w1, gb2 = (dy0 + dy1) / 2 + 0.1 * b1;
     const double sw2 = 0.99 * sw + 0.01 * gw2 * gw2, sb2 = 0.99 * sb + 0.01 * gb2 * gb2;
     BOOST_TEST(net.parameters()[0] == w1 - 0.005 * gw2 / (std::sqrt(sw2) + 1e-8), boost::test_tools::tolerance(1e-12));
     BOOST_TEST(net.parameters()[1] == b1 - 0.005 * gb2 / (std::sqrt(sb2) + 1e-8), boost::test_tools::tolerance(1e-12));

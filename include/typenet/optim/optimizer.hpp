@@ -60,14 +60,22 @@ using spelled = decltype(spell_out<Kind>(std::make_index_sequence<Kind.view().si
 
 }  // namespace detail
 
-/// An update rule with its schedule, and the layers they train (see for_layers, layers,
-/// for_all_layers).
+/// Which of a group's trained tensors its rule's weight decay pulls toward zero (state tensors,
+/// such as running statistics, never: no group updates them).
+enum class DecayScope {
+    every_tensor,  ///< weights, biases and BatchNorm's scales alike, as PyTorch's optimizers by default
+    declared,      ///< only tensors declaring WeightDecay::applies: weights, not biases or scales
+};
+
+/// An update rule with its schedule and decay scope, and the layers they train (see
+/// for_layers, layers, for_all_layers).
 template <GroupRule Rule, Schedule LearningRate, class Selector>
 struct LayerGroup {
     Rule rule;
     // Not [[no_unique_address]]: GCC then warns on Arm that the group's calling convention
     // changed in GCC 10.1; the byte it saves would be padding before the state tensors anyway.
     LearningRate schedule;
+    DecayScope decay_scope = DecayScope::every_tensor;
     using selector = Selector;
 };
 
@@ -75,24 +83,25 @@ struct LayerGroup {
 /// `for_layers<"Conv2D">(SGD{.learning_rate = 0.01})`,
 /// `for_layers<"Dense">(Adam{.learning_rate = 1e-3}, CosineDecay{.steps = 10000})`.
 template <LayerKind... Kinds, GroupRule Rule, Schedule LearningRate = Constant>
-constexpr auto for_layers(Rule rule, LearningRate schedule = {}) {
+constexpr auto for_layers(Rule rule, LearningRate schedule = {}, DecayScope decay_scope = DecayScope::every_tensor) {
     static_assert(sizeof...(Kinds) > 0, "typenet: for_layers<\"Kind\", ...> needs at least one layer kind; "
                                         "use for_all_layers(rule) for every layer");
-    return LayerGroup<Rule, LearningRate, detail::kinds<detail::spelled<Kinds>...>>{rule, schedule};
+    return LayerGroup<Rule, LearningRate, detail::kinds<detail::spelled<Kinds>...>>{rule, schedule, decay_scope};
 }
 
 /// Trains layers From to To - 1 (indices as in summary(), from 0) with `rule`:
 /// `layers<0, 7>(Frozen{})`, `layers<7, 9>(SGD{.learning_rate = 0.1})`.
 template <std::size_t From, std::size_t To, GroupRule Rule, Schedule LearningRate = Constant>
-constexpr auto layers(Rule rule, LearningRate schedule = {}) {
+constexpr auto layers(Rule rule, LearningRate schedule = {}, DecayScope decay_scope = DecayScope::every_tensor) {
     static_assert(From < To, "typenet: layers<From, To> selects layers From to To - 1 and needs From < To");
-    return LayerGroup<Rule, LearningRate, detail::layer_indices<From, To>>{rule, schedule};
+    return LayerGroup<Rule, LearningRate, detail::layer_indices<From, To>>{rule, schedule, decay_scope};
 }
 
-/// Trains every layer with `rule`.
+/// Trains every layer with `rule`: `for_all_layers(Adam{.weight_decay = 1e-4}, CosineDecay{.steps = n},
+/// DecayScope::declared)` spares biases and BatchNorm's scales from the decay.
 template <GroupRule Rule, Schedule LearningRate = Constant>
-constexpr auto for_all_layers(Rule rule, LearningRate schedule = {}) {
-    return LayerGroup<Rule, LearningRate, detail::all_layers>{rule, schedule};
+constexpr auto for_all_layers(Rule rule, LearningRate schedule = {}, DecayScope decay_scope = DecayScope::every_tensor) {
+    return LayerGroup<Rule, LearningRate, detail::all_layers>{rule, schedule, decay_scope};
 }
 
 namespace detail {
@@ -151,8 +160,8 @@ struct optimizer_groups_used<Net, std::index_sequence<G...>, Groups...>
 
 /// One group bound to a network: its rule and schedule, and the rule's state for the tensors it
 /// owns. Does, for every rule, the work around the rule's update: the batch mean, L2 weight
-/// decay (on the tensors that declare it: weights, not biases or BatchNorm's scales), the
-/// learning rate of the step, and clearing each gradient it has consumed.
+/// decay (on the tensors its DecayScope takes), the learning rate of the step, and clearing
+/// each gradient it has consumed.
 template <class Net, class Group>
 struct BoundGroup {
     using T = typename Net::scalar_type;
@@ -188,7 +197,8 @@ private:
             constexpr ParameterInfo tensor = Net::parameter_tensors[k];
             T* w = net.parameters().data() + tensor.offset;
             T* g = net.gradients().data() + tensor.offset;
-            const T decay = tensor.decays() ? weight_decay : T{};
+            const bool decays = group.decay_scope == DecayScope::every_tensor || tensor.decays();
+            const T decay = decays ? weight_decay : T{};
             [&]<std::size_t... S>(std::index_sequence<S...>) {
                 const std::array<T*, sizeof...(S)> slices{(state[S].data() + state_offsets[k])...};
                 for (std::size_t i = 0; i < tensor.size; ++i) {
