@@ -26,6 +26,8 @@ struct Settings {
     std::size_t validation = 10000;   ///< images held out of the training file
     std::size_t limit = 0;            ///< train on at most this many images (0 = all)
     std::size_t shift = 0;            ///< move training images by up to this many pixels (augmentation)
+    double rotate = 0;                ///< and turn them by up to this many degrees
+    double zoom = 0;                  ///< and scale them by up to this fraction
     bool sanity = false;              ///< run the overfitting sanity check first
     std::filesystem::path checkpoint{};  ///< weights saved here after every good epoch (empty: none)
     std::filesystem::path load{};     ///< start from these typenet weights (empty: initialise)
@@ -64,6 +66,9 @@ inline std::string usage(std::string_view program, std::string_view about, const
     text += "  --limit N         train on at most N images (quick runs)\n";
     text += fmt::format("  --shift N         move each training image by up to N pixels, anew every epoch (default {})\n",
                         d.shift);
+    text += fmt::format("  --rotate DEG      also turn each training image by up to DEG degrees (default {})\n", d.rotate);
+    text += fmt::format("  --zoom F          also scale each training image by a factor from 1 - F to 1 + F (default {})\n",
+                        d.zoom);
     text += "  --sanity          first check that the network can overfit 32 images\n";
     text += "  --checkpoint FILE save the weights to FILE after every epoch whose loss and weights are finite\n";
     text += "  --load FILE       start from weights saved by --save, --checkpoint or save_weights\n";
@@ -127,6 +132,16 @@ inline std::optional<Settings> parse(int argc, char** argv, std::string_view abo
             settings.limit = parse_number<std::size_t>(option, value());
         } else if (option == "--shift") {
             settings.shift = parse_number<std::size_t>(option, value());
+        } else if (option == "--rotate") {
+            const std::string_view text = value();
+            settings.rotate = parse_number<double>(option, text);
+            if (!(settings.rotate >= 0 && settings.rotate <= 180))
+                throw usage_error(fmt::format("--rotate needs degrees from 0 to 180, got '{}'", text));
+        } else if (option == "--zoom") {
+            const std::string_view text = value();
+            settings.zoom = parse_number<double>(option, text);
+            if (!(settings.zoom >= 0 && settings.zoom < 1))
+                throw usage_error(fmt::format("--zoom needs a fraction from 0 to below 1, got '{}'", text));
         } else if (option == "--checkpoint") {
             settings.checkpoint = value();
         } else if (option == "--load") {

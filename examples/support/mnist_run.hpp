@@ -15,6 +15,7 @@
 
 #include <typenet/data/augment.hpp>
 #include <typenet/data/mnist.hpp>
+#include <typenet/data/random_affine.hpp>
 #include <typenet/io/export.hpp>
 #include <typenet/io/pytorch.hpp>
 #include <typenet/io/weights.hpp>
@@ -42,7 +43,7 @@ void add_checkpoints(typenet::FitOptions& fit, const Net& net, const std::filesy
     });
 }
 
-/// Trains on the plain or the shifted training images. When training stops on a NaN/Inf, the
+/// Trains on the plain, the shifted or the randomly turned, scaled and shifted training images. When training stops on a NaN/Inf, the
 /// error also says which checkpoint holds the last good weights.
 template <class Trainer>
 typenet::History fit_mnist(Trainer& trainer, const typenet::MnistSplits& data, const Settings& settings,
@@ -51,6 +52,9 @@ typenet::History fit_mnist(Trainer& trainer, const typenet::MnistSplits& data, c
     std::size_t last_saved = 0;
     add_checkpoints(fit, trainer.network(), settings.checkpoint, last_saved);
     try {
+        if (settings.rotate > 0 || settings.zoom > 0)
+            return trainer.fit(RandomAffine(data.train, {settings.rotate, settings.zoom, double(settings.shift)}, settings.seed),
+                               &data.validation, fit);
         return settings.shift > 0 ? trainer.fit(RandomShift(data.train, settings.shift, settings.seed), &data.validation, fit)
                                   : trainer.fit(data.train, &data.validation, fit);
     } catch (const training_error& e) {

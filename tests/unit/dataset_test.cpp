@@ -5,6 +5,7 @@
 #include "../support/temp_dir.hpp"
 
 #include <typenet/data/augment.hpp>
+#include <typenet/data/random_affine.hpp>
 #include <typenet/data/dataset.hpp>
 #include <typenet/data/idx.hpp>
 #include <typenet/data/mnist.hpp>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <cmath>
+#include <numbers>
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -386,6 +388,53 @@ BOOST_AUTO_TEST_CASE(every_read_is_a_fresh_offset_within_the_bound) {
     for (int read = 0; read < 20; ++read) second.push_back(*offset_of(d, replay.image(0), 1));
     BOOST_TEST((first == second));
     BOOST_TEST((first != third));
+}
+
+BOOST_AUTO_TEST_CASE(affine_with_no_range_is_the_identity) {
+    const typenet::Dataset d = one_image();
+    const typenet::RandomAffine plain(d, {}, 1);
+    const auto image = plain.image(0);
+    BOOST_TEST(std::equal(image.begin(), image.end(), d.pixels.begin(), d.pixels.end()));
+    BOOST_TEST(plain.label(0) == 7);
+    BOOST_TEST(&plain.underlying() == &d);
+}
+
+BOOST_AUTO_TEST_CASE(affine_half_turn_flips_both_axes_and_whole_moves_shift) {
+    const typenet::Dataset d = one_image();  // 4x5
+    std::vector<float> out(20);
+    typenet::apply_affine(d.pixels, 4, 5, {.radians = std::numbers::pi}, 0.5f, out);
+    for (std::size_t y = 0; y < 4; ++y)
+        for (std::size_t x = 0; x < 5; ++x)
+            BOOST_TEST(out[y * 5 + x] == d.pixels[(3 - y) * 5 + (4 - x)], boost::test_tools::tolerance(1e-5f));
+    // A move by whole pixels is RandomShift's shift: (dy, dx) = (1, -2), the border background.
+    typenet::apply_affine(d.pixels, 4, 5, {.dy = 1, .dx = -2}, 0.5f, out);
+    BOOST_TEST((offset_of(d, out, 2) == std::pair{1, -2}));
+    // Doubling the size about the centre (1.5, 2): pixel (1, 2) reads the source at (1.25, 2).
+    typenet::apply_affine(d.pixels, 4, 5, {.zoom = 2}, 0.5f, out);
+    BOOST_TEST(out[1 * 5 + 2] == 0.75f * d.pixels[1 * 5 + 2] + 0.25f * d.pixels[2 * 5 + 2], boost::test_tools::tolerance(1e-6f));
+}
+
+BOOST_AUTO_TEST_CASE(affine_draws_follow_the_seed_and_stay_in_the_image_range) {
+    const typenet::Dataset d = one_image();
+    const typenet::RandomAffine a(d, {10, 0.1, 1}, 5), b(d, {10, 0.1, 1}, 5), c(d, {10, 0.1, 1}, 6);
+    bool differs = false;
+    for (int read = 0; read < 20; ++read) {
+        const auto view = a.image(0);  // one read, one draw
+        const std::vector<float> first(view.begin(), view.end());
+        const auto second = b.image(0), third = c.image(0);
+        BOOST_TEST(std::equal(first.begin(), first.end(), second.begin(), second.end()));
+        differs = differs || !std::equal(first.begin(), first.end(), third.begin(), third.end());
+        for (const float v : first) BOOST_TEST((v >= 0.5f && v <= 20.0f));  // between background and maximum
+    }
+    BOOST_TEST(differs);
+}
+
+BOOST_AUTO_TEST_CASE(an_affine_range_that_can_lose_the_image_is_rejected) {
+    const typenet::Dataset d = one_image();  // 4x5
+    for (const typenet::AffineRange bad : {typenet::AffineRange{-1, 0, 0}, typenet::AffineRange{181, 0, 0},
+                                           typenet::AffineRange{0, 1, 0}, typenet::AffineRange{0, 0, 4}})
+        BOOST_CHECK_EXCEPTION(typenet::RandomAffine(d, bad, 1), typenet::data_error,
+                              test_support::message_has({"RandomAffine:", "4x5 images"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_shift_that_can_move_the_image_out_of_view_is_rejected) {
