@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
         defaults.out = "out/resnet";
         defaults.epochs = 14;
         defaults.batch = 64;
-        defaults.validation = 1000;  // a little more to learn from; the test set is the judge
+        defaults.validation = 5000;
         defaults.shift = 2;
         defaults.rotate = 12;
         defaults.zoom = 0.12;
