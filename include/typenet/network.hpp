@@ -63,11 +63,13 @@ struct invalid_chain {
     static constexpr std::array<std::size_t, N + 1> parameter_offsets{};
     static constexpr std::size_t parameter_count = 0;
     static constexpr std::array<ParameterInfo, 0> tensors{};
-    static constexpr std::array<std::size_t, N> scratch_sizes{};
     static constexpr std::size_t largest_scratch = 0;
     template <std::size_t B>
     static constexpr std::size_t work_size = 0;
 };
+
+/// Stands in for the storage of a network that failed its checks.
+struct no_storage {};
 
 /// A batch of B samples as one tensor; a single sample keeps its shape.
 template <class S, std::size_t B>
@@ -200,7 +202,7 @@ private:
         parameter_tensor gradients;
         Batch<1> pass;  // what forward(x) and backward(g) use
     };
-    using storage_type = std::conditional_t<valid, storage, detail::invalid_chain<0>>;
+    using storage_type = std::conditional_t<valid, storage, detail::no_storage>;
 
 public:
     /// The exact bytes of this object: parameters, gradients and one sample's Batch<1>. Each
