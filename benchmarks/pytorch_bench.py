@@ -67,6 +67,15 @@ def typenet_parameter_count(model):
     return sum(p.numel() for p in model.parameters()) + buffers
 
 
+def blas_library():
+    """The BLAS that runs the dense layers: Debian's torch takes whichever libblas.so.3 the
+    system's alternatives select (the slow reference BLAS unless OpenBLAS or BLIS is installed)."""
+    torch.ones(2, 2) @ torch.ones(2, 2)  # loads it
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.split()[-1]}
+    return ", ".join(sorted(paths)) or "none loaded (built in)"
+
+
 def median_seconds(work, runs=RUNS):
     """Median seconds of work() over `runs` runs, after one more that warms up."""
     work()
@@ -130,7 +139,7 @@ def main():
     torch.set_num_interop_threads(1)
     torch.manual_seed(1)
     print(f"torch_version={torch.__version__}\ntorch_threads={torch.get_num_threads()}\n"
-          f"torch_mkldnn={torch.backends.mkldnn.is_available()}")
+          f"torch_mkldnn={torch.backends.mkldnn.is_available()}\ntorch_blas={blas_library()}")
 
     seed, lenet, res = typenet_pytorch.seed_network(), typenet_pytorch.lenet5(), resnet()
     for name, model in (("seed", seed), ("lenet", lenet), ("resnet", res)):

@@ -54,13 +54,16 @@ if [[ $pytorch == yes ]]; then
 fi
 
 echo "bench: compile cost"
-compile_report=$(benchmarks/compile_time.sh 2>&1) || compile_report+=$'\n(compile_time.sh: a probe is over its limit)'
+# Compiler warnings go to a log: the table keeps the figures.
+compile_log=$build/bench-compile.log
+compile_report=$(benchmarks/compile_time.sh 2>"$compile_log") ||
+    compile_report+=$'\n'"(compile_time.sh failed or a probe is over its limit: see $compile_log)"
 # The LeNet-5 example as a whole program (data, training, reports, PyTorch import), compiled only:
 # linking would need its libraries, and compiling is what costs.
 for compiler in g++ clang++; do
     object=$(mktemp)
     if /usr/bin/time -f '%e %M' -o "$object.time" "$compiler" -std=c++20 -O2 -Iinclude -c examples/mnist_lenet.cpp \
-        -o "$object" 2>/dev/null; then
+        -o "$object" 2>>"$compile_log"; then
         read -r seconds kib <"$object.time"
         compile_report+=$(printf '\n%-8s %-18s %6.1f s %7.0f MiB  (examples/mnist_lenet.cpp, compiled only)' \
             "$compiler" mnist_lenet "$seconds" $((kib / 1024)))
@@ -85,7 +88,12 @@ read_figures peak "$build/bench-peak.txt"
 row() {
     awk -v label="$1" -v t="${fig[typenet.$2]:-}" -v p="${fig[pytorch.$2]:-}" -v unit="$3" -v better="$4" \
         -v tnote="${5:-}" -v pnote="${6:-}" '
-        function cell(x, note) { return x == "" ? "n/a" : sprintf(x >= 100 ? "%.0f %s%s" : "%.2f %s%s", x, unit, note) }
+        function group(x,   s, out) {  # 12345.6 -> 12,346
+            s = sprintf("%.0f", x)
+            for (out = ""; length(s) > 3; s = substr(s, 1, length(s) - 3)) out = "," substr(s, length(s) - 2) out
+            return s out
+        }
+        function cell(x, note) { return x == "" ? "n/a" : (x >= 100 ? group(x) : sprintf("%.2f", x)) " " unit note }
         BEGIN {
             ratio = (t == "" || p == "") ? "n/a" : sprintf("**%.2fx**", better == "higher" ? t / p : p / t)
             printf "| %s | %s | %s | %s |\n", label, cell(t, tnote), cell(p, pnote), ratio
@@ -94,10 +102,11 @@ row() {
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.0f%%", 100 * a / b }'; }
 
 if [[ ${#pin[@]} -gt 0 ]]; then pinned="pinned to core 1 (taskset -c 1)"; else pinned="not pinned (no taskset)"; fi
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-simd=$(grep -o -w -E 'avx512f|avx2|fma|sse4_2' /proc/cpuinfo | sort -u | tr '\n' ' ')
+cpu_field() { sed -n "s/^$1[[:space:]]*: //p" /proc/cpuinfo | head -1; }
+cpu="$(cpu_field 'model name'), family $(cpu_field 'cpu family') model $(cpu_field model)"
+simd=$(grep -o -w -E 'avx512f|avx2|fma|sse4_2' /proc/cpuinfo | sort -u | xargs)
 flags=$(grep -o '"command": "[^"]*bench_runner.cpp[^"]*"' "$build/compile_commands.json" |
-    tr ' ' '\n' | grep -E '^-(O|m|f|std|D|W)' | tr '\n' ' ')
+    tr ' ' '\n' | grep -E '^-(O|m|f|std|D|W)' | xargs)
 peak_gflops=${fig[peak.fma_peak_gflops]:-}
 conv_t=${fig[typenet.lenet_conv_gflops]:-}
 conv_p=${fig[pytorch.lenet_conv_gflops]:-}
@@ -134,7 +143,7 @@ share() { awk -v s="${1:-}" 'BEGIN { if (s != "") printf ", %.0f%% of the pass",
     echo "- typenet: $(g++ --version | head -1); flags: $flags"
     if [[ $pytorch == yes ]]; then
         echo "- PyTorch: ${fig[pytorch.torch_version]:-?} from $python, ${fig[pytorch.torch_threads]:-?} thread," \
-            "oneDNN (mkldnn) ${fig[pytorch.torch_mkldnn]:-?}"
+            "oneDNN (mkldnn, its convolutions) ${fig[pytorch.torch_mkldnn]:-?}, BLAS (its dense layers) ${fig[pytorch.torch_blas]:-?}"
     else
         echo "- PyTorch: not available (install python3-torch); its column is empty"
     fi
