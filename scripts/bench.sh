@@ -4,7 +4,7 @@
 # figures and ratios, with the machine, the compiler and its flags, the core's measured FP32 peak
 # and the compile cost. Printed at the end and written to build/release/bench.md.
 #
-#   ./scripts/bench.sh                         # about 4 minutes, once built
+#   ./scripts/bench.sh                         # about 2 minutes once built, half of it compile timings
 #   TYPENET_BENCH_QUICK=1 ./scripts/bench.sh   # short runs: checks that it all works, not a measurement
 #
 # Figures taken while something else runs on the machine are not worth comparing: only figures
@@ -140,7 +140,9 @@ share() { awk -v s="${1:-}" 'BEGIN { if (s != "") printf ", %.0f%% of the pass",
     echo
     echo "- CPU: $cpu ($(nproc) cores online; $simd); load average before the run: $load"
     echo "- FP32 peak of one core, measured: ${peak_gflops:-n/a} GFLOP/s (${fig[peak.fma_peak_how]:-}, best of 5 runs of 0.3 s)"
-    echo "- typenet: $(g++ --version | head -1); flags: $flags"
+    changes=$(git status --porcelain -- include 2>/dev/null || true)
+    echo "- typenet: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')${changes:+ with uncommitted changes under include/};" \
+        "$(g++ --version | head -1); flags: $flags"
     if [[ $pytorch == yes ]]; then
         echo "- PyTorch: ${fig[pytorch.torch_version]:-?} from $python, ${fig[pytorch.torch_threads]:-?} thread," \
             "oneDNN (mkldnn, its convolutions) ${fig[pytorch.torch_mkldnn]:-?}, BLAS (its dense layers) ${fig[pytorch.torch_blas]:-?}"
