@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include <typenet/detail/gemm.hpp>
 #include <typenet/detail/kernels.hpp>
 #include <typenet/layers/layer.hpp>
 #include <typenet/layers/options.hpp>
@@ -91,34 +92,7 @@ struct Conv2D {
                           T* column = columns + tap * positions + row_start;
                           for (std::size_t ox = first; ox < last; ++ox) column[ox] = x[base + ox * stride_w];
                       });
-            constexpr std::size_t full = positions / block * block;
-            for (std::size_t first = 0; first < full; first += block)
-                forward_block<block>(params, columns, y.data(), first);
-            if constexpr (full < positions) forward_block<positions - full>(params, columns, y.data(), full);
-        }
-
-        /// Output positions computed together: all filters' partial sums for them stay in
-        /// registers across the taps (about 16 vector registers' worth), instead of a trip
-        /// through memory per tap.
-        static constexpr std::size_t block = std::clamp<std::size_t>(128 / Filters / 8 * 8, 8, 64);
-
-        /// y[f][first + v] = bias[f] + sum over taps of W[f][tap] * columns[tap][first + v], for v < Width,
-        /// accumulated in tap order (the same order, so the same rounding, as one filter at a time).
-        template <std::size_t Width>
-        static constexpr void forward_block(const T* params, const T* columns, T* y, std::size_t first) {
-            const T* bias = params + parameters::offset("bias");
-            T sums[Filters][Width];
-            for (std::size_t f = 0; f < Filters; ++f)
-                for (std::size_t v = 0; v < Width; ++v) sums[f][v] = bias[f];
-            for (std::size_t tap = 0; tap < taps; ++tap) {
-                const T* column = columns + tap * positions + first;
-                for (std::size_t f = 0; f < Filters; ++f) {
-                    const T w = params[f * taps + tap];
-                    for (std::size_t v = 0; v < Width; ++v) sums[f][v] += w * column[v];
-                }
-            }
-            for (std::size_t f = 0; f < Filters; ++f)
-                for (std::size_t v = 0; v < Width; ++v) y[f * positions + first + v] = sums[f][v];
+            detail::bias_product<Filters, positions, taps>(params, params + parameters::offset("bias"), columns, y.data());
         }
 
         /// Accumulates parameter gradients into `grads`; overwrites `dx` when `InputGradient`.
@@ -128,27 +102,33 @@ struct Conv2D {
                                        TensorView<output_shape, const T>, TensorView<output_shape, const T> dy,
                                        TensorView<In, T> dx, const T* columns) {
             T* dbias = grads + parameters::offset("bias");
-            for (std::size_t f = 0; f < Filters; ++f) {
-                const T* g = dy.data() + f * positions;
-                dbias[f] += detail::sum<positions>(g);
-                for (std::size_t tap = 0; tap < taps; ++tap)
-                    grads[f * taps + tap] += detail::dot<positions>(g, columns + tap * positions);
-            }
+            for (std::size_t f = 0; f < Filters; ++f) dbias[f] += detail::sum<positions>(dy.data() + f * positions);
+            detail::accumulate_products<Filters, taps, positions>(dy.data(), columns, grads);
             if constexpr (InputGradient) {
                 for (auto& v : dx) v = T{};
-                // d columns = W^T dy, one tap row at a time, added back onto the input (col2im).
-                T row[positions]{};
+                // d columns = W^T dy, a tile of tap rows at a time, added back onto the input (col2im).
+                T rows[gradient_rows][positions];
+                std::size_t tile = 0;
                 walk_taps(
                     [&](std::size_t tap) {
-                        for (auto& v : row) v = T{};
-                        for (std::size_t f = 0; f < Filters; ++f)
-                            detail::axpy<positions>(params[f * taps + tap], dy.data() + f * positions, row);
+                        if (tap % gradient_rows != 0) return;
+                        tile = tap;
+                        if (tap + gradient_rows <= taps)
+                            detail::transposed_product<gradient_rows, Filters, positions, taps>(params + tap, dy.data(), rows[0]);
+                        else if constexpr (taps % gradient_rows != 0)
+                            detail::transposed_product<taps % gradient_rows, Filters, positions, taps>(params + tap, dy.data(), rows[0]);
                     },
-                    [&](std::size_t, std::size_t row_start, std::size_t base, std::size_t first, std::size_t last) {
+                    [&](std::size_t tap, std::size_t row_start, std::size_t base, std::size_t first, std::size_t last) {
+                        const T* row = rows[tap - tile];
                         for (std::size_t ox = first; ox < last; ++ox) dx[base + ox * stride_w] += row[row_start + ox];
                     });
             }
         }
+
+        /// Tap rows of the input gradient computed together: as many as the registers hold, and
+        /// at most 16 KiB of them, so they stay in the L1 cache until added onto the input.
+        static constexpr std::size_t gradient_rows =
+            std::clamp<std::size_t>(16384 / sizeof(T) / positions, 1, detail::tile_rows<taps, 2>);
     };
 };
 

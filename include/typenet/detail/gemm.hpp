@@ -1,0 +1,235 @@
+// Register-blocked matrix products for the convolutions, with every size a compile-time constant.
+//
+// Each product is cut into tiles small enough for their partial sums to stay in vector registers
+// while the whole inner dimension streams past, instead of a trip through memory per step. The
+// tiles are written twice: plain loops (for constant evaluation and targets without vectors) and
+// the same operations on vectors of detail/simd.hpp, which the compilers' own vectorisers do not
+// find reliably in such nests. Both perform the same operations in the same order, so they differ
+// at most where the compiler fuses a multiply and an add on one path only (never at run time in
+// one build: constant evaluation does not fuse).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <type_traits>
+
+#include <typenet/detail/kernels.hpp>
+#include <typenet/detail/simd.hpp>
+
+namespace typenet::detail {
+
+/// Columns per tile: two AVX2 vectors (one AVX-512 vector) of floats.
+inline constexpr std::size_t tile_width = 16;
+
+/// Partial sums a tile may hold: 12 of AVX2's 16 vector registers, leaving room for the operands.
+inline constexpr std::size_t tile_vectors = 12;
+
+/// Rows per tile for `Rows` rows in all: as many as fit in the registers, spread evenly so that
+/// no tile is left with a sliver (16 rows of 6 would make 6 + 6 + 4; 4 + 4 + 4 + 4 is as fast).
+template <std::size_t Rows, std::size_t VectorsPerRow>
+inline constexpr std::size_t tile_rows = [] {
+    const std::size_t most = std::max<std::size_t>(1, tile_vectors / VectorsPerRow);
+    const std::size_t tiles = (Rows + most - 1) / most;
+    return (Rows + tiles - 1) / tiles;
+}();
+
+/// sums[r][v] += a[r][k] * b[k][v] for r < Rows, v < Width, k < K in k order: a has rows `Lda`
+/// apart, b rows `Ldb` apart.
+template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Lda, std::size_t Ldb, class T>
+constexpr void multiply_add_tile(const T* a, const T* b, T (&sums)[Rows][Width]) {
+#if TYPENET_SIMD
+    if constexpr (fills_vectors<T, Width>) {
+        if (!std::is_constant_evaluated()) {
+            using V = typename simd<T>::type;
+            constexpr std::size_t n = Width / simd<T>::lanes;
+            V acc[Rows][n], x[n];
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t j = 0; j < n; ++j) load(acc[r][j], sums[r] + j * simd<T>::lanes);
+            for (std::size_t k = 0; k < K; ++k) {
+                for (std::size_t j = 0; j < n; ++j) load(x[j], b + k * Ldb + j * simd<T>::lanes);
+                for (std::size_t r = 0; r < Rows; ++r) {
+                    const T w = a[r * Lda + k];
+                    for (std::size_t j = 0; j < n; ++j) acc[r][j] += w * x[j];
+                }
+            }
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t j = 0; j < n; ++j) store(sums[r] + j * simd<T>::lanes, acc[r][j]);
+            return;
+        }
+    }
+#endif
+    for (std::size_t k = 0; k < K; ++k) {
+        const T* row = b + k * Ldb;
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const T w = a[r * Lda + k];
+            for (std::size_t v = 0; v < Width; ++v) sums[r][v] += w * row[v];
+        }
+    }
+}
+
+/// c[r][v] = bias[r] + sum over k of a[r][k] * b[k][v] for r < Rows, v < Width, summed in k order.
+/// a is row-major with K columns; b and c have rows `Stride` apart.
+template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Stride, class T>
+constexpr void bias_product_tile(const T* a, const T* bias, const T* b, T* c) {
+    T sums[Rows][Width];
+    for (std::size_t r = 0; r < Rows; ++r)
+        for (std::size_t v = 0; v < Width; ++v) sums[r][v] = bias[r];
+    multiply_add_tile<Rows, Width, K, K, Stride>(a, b, sums);
+    for (std::size_t r = 0; r < Rows; ++r)
+        for (std::size_t v = 0; v < Width; ++v) c[r * Stride + v] = sums[r][v];
+}
+
+/// C = bias + A B: A is M x K (row-major), B is K x N, C is M x N, bias one value per row of C.
+/// Column panels outermost, so a panel of B (K x 16) stays in cache while every row tile uses it.
+template <std::size_t M, std::size_t N, std::size_t K, class T>
+constexpr void bias_product(const T* a, const T* bias, const T* b, T* c) {
+    constexpr std::size_t rows = tile_rows<M, (tile_width + 7) / 8>;
+    auto panel = [&]<std::size_t Width>(std::size_t first) {
+        std::size_t r = 0;
+        for (; r + rows <= M; r += rows) bias_product_tile<rows, Width, K, N>(a + r * K, bias + r, b + first, c + r * N + first);
+        if constexpr (M % rows != 0)
+            bias_product_tile<M % rows, Width, K, N>(a + r * K, bias + r, b + first, c + r * N + first);
+    };
+    std::size_t first = 0;
+    for (; first + tile_width <= N; first += tile_width) panel.template operator()<tile_width>(first);
+    if constexpr (N % tile_width != 0) panel.template operator()<N % tile_width>(first);
+}
+
+/// c[i][j] += dot<N>(a row i, b row j) for i < Rows, j < Cols: `dot`'s lanes and fold, so each
+/// value is the bits `dot` gives, but every loaded vector serves several products.
+template <std::size_t Rows, std::size_t Cols, std::size_t N, std::size_t Ldc, class T>
+constexpr void dot_tile(const T* a, const T* b, T* c) {
+    constexpr std::size_t body = N / reduction_lanes * reduction_lanes;
+    T partial[Rows][Cols][reduction_lanes]{};
+    std::size_t start = 0;  // where the plain loop takes over from the vector loop
+#if TYPENET_SIMD
+    if constexpr (fills_vectors<T, reduction_lanes>) {
+        if (!std::is_constant_evaluated()) {
+            using V = typename simd<T>::type;
+            constexpr std::size_t n = reduction_lanes / simd<T>::lanes;
+            V sums[Rows][Cols][n]{}, x, y[Cols];
+            for (std::size_t i = 0; i < body; i += reduction_lanes)
+                for (std::size_t j = 0; j < n; ++j) {
+                    for (std::size_t s = 0; s < Cols; ++s) load(y[s], b + s * N + i + j * simd<T>::lanes);
+                    for (std::size_t r = 0; r < Rows; ++r) {
+                        load(x, a + r * N + i + j * simd<T>::lanes);
+                        for (std::size_t s = 0; s < Cols; ++s) sums[r][s][j] += x * y[s];
+                    }
+                }
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t s = 0; s < Cols; ++s)
+                    for (std::size_t j = 0; j < n; ++j) store(partial[r][s] + j * simd<T>::lanes, sums[r][s][j]);
+            start = body;
+        }
+    }
+#endif
+    for (std::size_t i = start; i < body; i += reduction_lanes)
+        for (std::size_t r = 0; r < Rows; ++r)
+            for (std::size_t s = 0; s < Cols; ++s)
+                for (std::size_t l = 0; l < reduction_lanes; ++l)
+                    partial[r][s][l] += a[r * N + i + l] * b[s * N + i + l];
+    for (std::size_t i = body; i < N; ++i)
+        for (std::size_t r = 0; r < Rows; ++r)
+            for (std::size_t s = 0; s < Cols; ++s) partial[r][s][i - body] += a[r * N + i] * b[s * N + i];
+    for (std::size_t r = 0; r < Rows; ++r)
+        for (std::size_t s = 0; s < Cols; ++s) c[r * Ldc + s] += fold_lanes(partial[r][s]);
+}
+
+/// C += A B^T with A M x N and B K x N (both row-major), C M x K, one `dot<N>` per entry.
+template <std::size_t M, std::size_t K, std::size_t N, class T>
+constexpr void accumulate_dots(const T* a, const T* b, T* c) {
+    constexpr std::size_t rows = 3, cols = 2;  // 3 x 2 sums of two vectors each: 12 registers
+    auto row_tile = [&]<std::size_t Rows>(std::size_t i) {
+        std::size_t j = 0;
+        for (; j + cols <= K; j += cols) dot_tile<Rows, cols, N, K>(a + i * N, b + j * N, c + i * K + j);
+        if constexpr (K % cols != 0) dot_tile<Rows, K % cols, N, K>(a + i * N, b + j * N, c + i * K + j);
+    };
+    std::size_t i = 0;
+    for (; i + rows <= M; i += rows) row_tile.template operator()<rows>(i);
+    if constexpr (M % rows != 0) row_tile.template operator()<M % rows>(i);
+}
+
+/// Filters (rows of A) per tile of `accumulate_products`: 16, or 8 when that is all there is.
+template <std::size_t M>
+inline constexpr std::size_t product_width = M % tile_width == 0 ? tile_width : M % 8 == 0 ? 8 : M;
+
+/// C += A B^T as `accumulate_dots`, but as a sum of outer products when the rows of A fill whole
+/// vectors: no dot product to fold per entry, which matters when N (positions) is short. A is
+/// turned [N][M] a chunk of N at a time, in a buffer of at most 16 KiB. Sums run in n order, so
+/// the bits differ from `accumulate_dots`.
+template <std::size_t M, std::size_t K, std::size_t N, class T>
+constexpr void accumulate_products(const T* a, const T* b, T* c) {
+    if constexpr (!fills_vectors<T, product_width<M>>) {
+        accumulate_dots<M, K, N>(a, b, c);
+    } else {
+        constexpr std::size_t chunk = std::clamp<std::size_t>(16384 / sizeof(T) / M, 1, N);
+        constexpr std::size_t width = product_width<M>;
+        constexpr std::size_t rows = tile_rows<K, width / simd<T>::lanes>;
+        T turned[chunk][M];
+        auto chunk_of = [&]<std::size_t Length>(std::size_t first) {
+            for (std::size_t n = 0; n < Length; ++n)
+                for (std::size_t m = 0; m < M; ++m) turned[n][m] = a[m * N + first + n];
+            auto tile = [&]<std::size_t Rows>(std::size_t k) {
+                for (std::size_t m = 0; m < M; m += width) {
+                    T sums[Rows][width]{};
+                    multiply_add_tile<Rows, width, Length, N, M>(b + k * N + first, turned[0] + m, sums);
+                    for (std::size_t r = 0; r < Rows; ++r)
+                        for (std::size_t v = 0; v < width; ++v) c[(m + v) * K + k + r] += sums[r][v];
+                }
+            };
+            std::size_t k = 0;
+            for (; k + rows <= K; k += rows) tile.template operator()<rows>(k);
+            if constexpr (K % rows != 0) tile.template operator()<K % rows>(k);
+        };
+        std::size_t first = 0;
+        for (; first + chunk <= N; first += chunk) chunk_of.template operator()<chunk>(first);
+        if constexpr (N % chunk != 0) chunk_of.template operator()<N % chunk>(first);
+    }
+}
+
+/// c[t][v] = sum over m of a[m][t] * b[m][v] for t < Rows, v < Width, summed in m order:
+/// the transposed A times B, one tile. a has rows `Lda` apart, b and c rows `Ldb` and `Ldc`.
+template <std::size_t Rows, std::size_t Width, std::size_t M, std::size_t Lda, std::size_t Ldb, std::size_t Ldc, class T>
+constexpr void transposed_product_tile(const T* a, const T* b, T* c) {
+#if TYPENET_SIMD
+    if constexpr (fills_vectors<T, Width>) {
+        if (!std::is_constant_evaluated()) {
+            using V = typename simd<T>::type;
+            constexpr std::size_t n = Width / simd<T>::lanes;
+            V sums[Rows][n]{}, x[n];
+            for (std::size_t m = 0; m < M; ++m) {
+                for (std::size_t j = 0; j < n; ++j) load(x[j], b + m * Ldb + j * simd<T>::lanes);
+                for (std::size_t t = 0; t < Rows; ++t) {
+                    const T w = a[m * Lda + t];
+                    for (std::size_t j = 0; j < n; ++j) sums[t][j] += w * x[j];
+                }
+            }
+            for (std::size_t t = 0; t < Rows; ++t)
+                for (std::size_t j = 0; j < n; ++j) store(c + t * Ldc + j * simd<T>::lanes, sums[t][j]);
+            return;
+        }
+    }
+#endif
+    T sums[Rows][Width]{};
+    for (std::size_t m = 0; m < M; ++m) {
+        const T* row = b + m * Ldb;
+        for (std::size_t t = 0; t < Rows; ++t) {
+            const T w = a[m * Lda + t];
+            for (std::size_t v = 0; v < Width; ++v) sums[t][v] += w * row[v];
+        }
+    }
+    for (std::size_t t = 0; t < Rows; ++t)
+        for (std::size_t v = 0; v < Width; ++v) c[t * Ldc + v] = sums[t][v];
+}
+
+/// C = A^T B for columns [First, First + Rows) of A: A is M x Lda, B is M x N, C is Rows x N.
+template <std::size_t Rows, std::size_t M, std::size_t N, std::size_t Lda, class T>
+constexpr void transposed_product(const T* a, const T* b, T* c) {
+    std::size_t first = 0;
+    for (; first + tile_width <= N; first += tile_width)
+        transposed_product_tile<Rows, tile_width, M, Lda, N, N>(a, b + first, c + first);
+    if constexpr (N % tile_width != 0)
+        transposed_product_tile<Rows, N % tile_width, M, Lda, N, N>(a, b + first, c + first);
+}
+
+}  // namespace typenet::detail

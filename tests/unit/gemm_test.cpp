@@ -1,0 +1,166 @@
+// The register-blocked products of detail/gemm.hpp and the convolution built on them, against
+// plain loops summed in double: sizes that leave remainders in every tile, both ways of
+// accumulating weight gradients, and convolutions with odd sizes, strides and padding. The same
+// file is built a second time for AVX2 + FMA (gemm_avx2_test), so both vector widths are covered.
+#define BOOST_TEST_MODULE gemm
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <random>
+#include <vector>
+
+#include <typenet/detail/gemm.hpp>
+#include <typenet/layers/conv2d.hpp>
+
+using namespace typenet;
+
+namespace {
+
+template <class T>
+std::vector<T> random_values(std::size_t count, unsigned seed) {
+    std::mt19937 generator(seed);
+    std::uniform_real_distribution<double> uniform(-1, 1);
+    std::vector<T> values(count);
+    for (auto& v : values) v = T(uniform(generator));
+    return values;
+}
+
+template <class T>
+double tolerance() {
+    return sizeof(T) == sizeof(float) ? 2e-5 : 1e-12;
+}
+
+template <class T>
+void check_close(const std::vector<T>& got, const std::vector<double>& expected, double scale) {
+    BOOST_REQUIRE_EQUAL(got.size(), expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i)
+        BOOST_TEST(std::abs(double(got[i]) - expected[i]) <= tolerance<T>() * scale, "entry " << i << ": " << got[i] << " vs " << expected[i]);
+}
+
+template <class T, std::size_t M, std::size_t N, std::size_t K>
+void check_bias_product() {
+    const auto a = random_values<T>(M * K, 1), bias = random_values<T>(M, 2), b = random_values<T>(K * N, 3);
+    std::vector<T> c(M * N);
+    detail::bias_product<M, N, K>(a.data(), bias.data(), b.data(), c.data());
+    std::vector<double> expected(M * N);
+    for (std::size_t m = 0; m < M; ++m)
+        for (std::size_t n = 0; n < N; ++n) {
+            double sum = bias[m];
+            for (std::size_t k = 0; k < K; ++k) sum += double(a[m * K + k]) * b[k * N + n];
+            expected[m * N + n] = sum;
+        }
+    check_close(c, expected, K);
+}
+
+template <class T, std::size_t M, std::size_t K, std::size_t N>
+void check_accumulate_products() {
+    const auto a = random_values<T>(M * N, 4), b = random_values<T>(K * N, 5);
+    auto c = random_values<T>(M * K, 6);  // accumulates onto what is there
+    std::vector<double> expected(c.begin(), c.end());
+    for (std::size_t m = 0; m < M; ++m)
+        for (std::size_t k = 0; k < K; ++k)
+            for (std::size_t n = 0; n < N; ++n) expected[m * K + k] += double(a[m * N + n]) * b[k * N + n];
+    detail::accumulate_products<M, K, N>(a.data(), b.data(), c.data());
+    check_close(c, expected, N);
+}
+
+template <class T, std::size_t Rows, std::size_t M, std::size_t N, std::size_t Lda>
+void check_transposed_product() {
+    const auto a = random_values<T>(M * Lda, 7), b = random_values<T>(M * N, 8);
+    std::vector<T> c(Rows * N);
+    constexpr std::size_t first = Lda - Rows;  // the last columns of A
+    detail::transposed_product<Rows, M, N, Lda>(a.data() + first, b.data(), c.data());
+    std::vector<double> expected(Rows * N);
+    for (std::size_t t = 0; t < Rows; ++t)
+        for (std::size_t n = 0; n < N; ++n)
+            for (std::size_t m = 0; m < M; ++m) expected[t * N + n] += double(a[m * Lda + first + t]) * b[m * N + n];
+    check_close(c, expected, M);
+}
+
+/// Conv2D's forward and backward against the definition, summed in double.
+template <class T, std::size_t C, std::size_t H, std::size_t W, class Layer>
+void check_convolution() {
+    using Bound = typename Layer::template bound<Shape<C, H, W>, T>;
+    constexpr std::size_t F = Layer::filters, KH = Layer::kernel_h, KW = Layer::kernel_w;
+    constexpr std::size_t OH = Bound::OH, OW = Bound::OW;
+    const auto params = random_values<T>(Bound::parameter_count, 9), x = random_values<T>(C * H * W, 10),
+               dy = random_values<T>(F * OH * OW, 11);
+    auto input_at = [&](std::size_t c, std::size_t oy, std::size_t ox, std::size_t ky, std::size_t kx) -> std::ptrdiff_t {
+        const auto iy = std::ptrdiff_t(oy * Layer::stride_h + ky) - std::ptrdiff_t(Layer::pad_h);
+        const auto ix = std::ptrdiff_t(ox * Layer::stride_w + kx) - std::ptrdiff_t(Layer::pad_w);
+        if (iy < 0 || ix < 0 || iy >= std::ptrdiff_t(H) || ix >= std::ptrdiff_t(W)) return -1;
+        return (std::ptrdiff_t(c) * std::ptrdiff_t(H) + iy) * std::ptrdiff_t(W) + ix;
+    };
+    std::vector<double> y(F * OH * OW), dw(Bound::parameter_count), dx(C * H * W);
+    for (std::size_t f = 0; f < F; ++f)
+        for (std::size_t oy = 0; oy < OH; ++oy)
+            for (std::size_t ox = 0; ox < OW; ++ox) {
+                const std::size_t o = (f * OH + oy) * OW + ox;
+                double sum = params[F * C * KH * KW + f];
+                for (std::size_t c = 0; c < C; ++c)
+                    for (std::size_t ky = 0; ky < KH; ++ky)
+                        for (std::size_t kx = 0; kx < KW; ++kx) {
+                            const auto i = input_at(c, oy, ox, ky, kx);
+                            if (i < 0) continue;
+                            const std::size_t w = ((f * C + c) * KH + ky) * KW + kx;
+                            sum += double(params[w]) * x[std::size_t(i)];
+                            dw[w] += double(dy[o]) * x[std::size_t(i)];
+                            dx[std::size_t(i)] += double(dy[o]) * params[w];
+                        }
+                y[o] = sum;
+                dw[F * C * KH * KW + f] += dy[o];
+            }
+
+    std::vector<T> got_y(y.size()), got_dw(dw.size()), got_dx(dx.size()), columns(Bound::scratch_size);
+    Bound::forward(params.data(), TensorView<Shape<C, H, W>, const T>{x.data()}, TensorView<typename Bound::output_shape, T>{got_y.data()},
+                   columns.data());
+    Bound::template backward<true>(params.data(), got_dw.data(), TensorView<Shape<C, H, W>, const T>{x.data()},
+                                   TensorView<typename Bound::output_shape, const T>{got_y.data()},
+                                   TensorView<typename Bound::output_shape, const T>{dy.data()},
+                                   TensorView<Shape<C, H, W>, T>{got_dx.data()}, columns.data());
+    check_close(got_y, y, C * KH * KW);
+    check_close(got_dw, dw, OH * OW);
+    check_close(got_dx, dx, F * KH * KW);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(bias_product_matches_the_definition) {
+    check_bias_product<float, 1, 1, 1>();
+    check_bias_product<float, 6, 784, 25>();   // LeNet-5's first convolution
+    check_bias_product<float, 13, 49, 17>();   // remainders in rows, columns and the tile width
+    check_bias_product<float, 32, 33, 288>();
+    check_bias_product<double, 7, 31, 9>();
+    check_bias_product<double, 16, 196, 144>();
+}
+
+BOOST_AUTO_TEST_CASE(accumulate_products_matches_the_definition_both_ways) {
+    check_accumulate_products<float, 2, 72, 36>();    // few rows: one folded dot product per entry
+    check_accumulate_products<float, 6, 25, 784>();
+    check_accumulate_products<float, 3, 5, 17>();
+    check_accumulate_products<float, 8, 9, 169>();    // rows fill vectors: outer products
+    check_accumulate_products<float, 16, 144, 196>();
+    check_accumulate_products<float, 32, 13, 49>();
+    check_accumulate_products<float, 24, 7, 300>();   // more positions than one chunk of the turned rows
+    check_accumulate_products<double, 3, 9, 16>();
+    check_accumulate_products<double, 16, 9, 40>();
+    check_accumulate_products<double, 4, 18, 25>();
+}
+
+BOOST_AUTO_TEST_CASE(transposed_product_matches_the_definition) {
+    check_transposed_product<float, 1, 3, 5, 4>();
+    check_transposed_product<float, 6, 16, 196, 144>();
+    check_transposed_product<float, 5, 32, 49, 288>();
+    check_transposed_product<double, 3, 7, 33, 10>();
+}
+
+BOOST_AUTO_TEST_CASE(convolutions_match_the_definition) {
+    check_convolution<float, 1, 28, 28, Conv2D<6, Kernel<5>, Pad<2>>>();
+    check_convolution<float, 6, 14, 14, Conv2D<16, Kernel<5>>>();
+    check_convolution<float, 16, 14, 14, Conv2D<32, Kernel<3>, Stride<2>, Pad<same>>>();
+    check_convolution<float, 3, 9, 11, Conv2D<5, Kernel<3, 2>, Stride<2, 3>, Pad<1>>>();
+    check_convolution<float, 1, 28, 28, Conv2D<2, Kernel<3>, Stride<2>>>();
+    check_convolution<double, 16, 7, 7, Conv2D<24, Kernel<1>>>();
+    check_convolution<double, 2, 5, 5, Conv2D<8, Kernel<5>, Pad<same>>>();
+}
