@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <typenet/train/workers.hpp>
+
 #include <fmt/format.h>
 
 namespace examples {
@@ -28,6 +30,7 @@ struct Settings {
     std::size_t shift = 0;            ///< move training images by up to this many pixels (augmentation)
     double rotate = 0;                ///< and turn them by up to this many degrees
     double zoom = 0;                  ///< and scale them by up to this fraction
+    std::size_t threads = typenet::hardware_threads();  ///< threads sharing each batch's samples
     bool sanity = false;              ///< run the overfitting sanity check first
     std::filesystem::path checkpoint{};  ///< weights saved here after every good epoch (empty: none)
     std::filesystem::path load{};     ///< start from these typenet weights (empty: initialise)
@@ -64,6 +67,7 @@ inline std::string usage(std::string_view program, std::string_view about, const
     text += fmt::format("  --validation N    images of the training file held out for validation (default {})\n",
                         d.validation);
     text += "  --limit N         train on at most N images (quick runs)\n";
+    text += fmt::format("  --threads N       threads sharing each batch's samples (default {}: every core)\n", d.threads);
     text += fmt::format("  --shift N         move each training image by up to N pixels, anew every epoch (default {})\n",
                         d.shift);
     text += fmt::format("  --rotate DEG      also turn each training image by up to DEG degrees (default {})\n", d.rotate);
@@ -130,6 +134,11 @@ inline std::optional<Settings> parse(int argc, char** argv, std::string_view abo
             settings.validation = parse_number<std::size_t>(option, value());
         } else if (option == "--limit") {
             settings.limit = parse_number<std::size_t>(option, value());
+        } else if (option == "--threads") {
+            const std::string_view text = value();
+            settings.threads = parse_number<std::size_t>(option, text);
+            if (settings.threads < 1 || settings.threads > 256)
+                throw usage_error(fmt::format("--threads needs a count from 1 to 256, got '{}'", text));
         } else if (option == "--shift") {
             settings.shift = parse_number<std::size_t>(option, value());
         } else if (option == "--rotate") {

@@ -191,6 +191,7 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
 
     fs::create_directories(settings.out);
     auto trainer = make_trainer<Loss, Batch>(net, optimizer);
+    trainer.use_threads(settings.threads);
     FitOptions fit;
     fit.epochs = settings.epochs;
     fit.seed = settings.seed;

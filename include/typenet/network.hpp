@@ -287,10 +287,12 @@ public:
 
     /// Runs every layer once over the batch's first `samples` inputs, in `mode`; `seed` draws
     /// Dropout's masks. In training mode BatchNorm uses the batch's statistics and updates its
-    /// running ones.
+    /// running ones. With `parallel`, the layers that run sample by sample share the samples out
+    /// over its threads, in this pass and in the backward pass that follows.
     template <std::size_t B>
-    constexpr void forward(Batch<B>& batch, Mode mode, std::uint64_t seed = 0, std::size_t samples = B) {
-        batch.context = {mode, seed, samples};
+    constexpr void forward(Batch<B>& batch, Mode mode, std::uint64_t seed = 0, std::size_t samples = B,
+                           const Parallel* parallel = nullptr) {
+        batch.context = {mode, seed, samples, parallel};
         chain_::template forward_batch<B>(batch.context, storage_.parameters.data(), BatchView<input_shape_type, B, const T>{batch.inputs.data()},
                                           batch.output_batch(), batch.work.data());
     }

@@ -169,9 +169,11 @@ void check_inference(const Net& net) {
 }
 
 template <std::size_t Batch, class Net, class Opt>
-void check_training_steps(Net& net, Opt& optimizer) {
+void check_training_steps(Net& net, Opt& optimizer, std::size_t threads = 1) {
     initialize(net, Init::he_uniform, 2);
     auto trainer = make_trainer<SoftmaxCrossEntropy, Batch>(net, optimizer);
+    trainer.use_threads(threads);  // threads and their buffers are made here, before counting
+    BOOST_TEST(trainer.threads() == threads);
     std::array<std::size_t, Batch> first{}, second{};
     std::iota(first.begin(), first.end(), std::size_t{0});
     std::iota(second.begin(), second.end(), std::size_t{Batch});
@@ -280,4 +282,9 @@ BOOST_AUTO_TEST_CASE(training_step_resnet_adam) {
     // Batches of 4 and 8, in training mode: BatchNorm's statistics, Dropout's masks, blocks.
     check_training_steps<4>(resnet, resnet_adam);
     check_training_steps<8>(resnet, resnet_adam);
+}
+BOOST_AUTO_TEST_CASE(training_steps_on_three_threads) {
+    // The samples shared out over threads: waking them, their gradient buffers, the reduction.
+    check_training_steps<8>(lenet, lenet_adam, 3);
+    check_training_steps<8>(resnet, resnet_adam, 3);
 }

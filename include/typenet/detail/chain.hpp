@@ -77,23 +77,39 @@ constexpr std::size_t round_to_lines(std::size_t values) {
     return (values + per_line - 1) / per_line * per_line;
 }
 
-/// Runs a bound layer forward over a batch: its own forward_batch, or sample by sample.
+/// Whether a pass over `samples` samples should be split over the context's threads.
+constexpr bool splits(const PassContext& context, std::size_t samples) {
+    return !std::is_constant_evaluated() && context.parallel != nullptr && context.parallel->parts() > 1 && samples > 1;
+}
+
+/// Runs a bound layer forward over a batch: its own forward_batch, or sample by sample, the
+/// samples shared out over the context's threads.
 template <class Impl, std::size_t B, class T>
 constexpr void forward_batch_of(const PassContext& context, T* params, BatchView<typename Impl::input_shape, B, const T> x,
                                 BatchView<typename Impl::output_shape, B, T> y, T* scratch) {
     if constexpr (BatchedLayer<Impl, T>) {
         Impl::template forward_batch<B>(context, params, x, y, scratch);
     } else {
-        for (std::size_t b = 0; b < samples_in<B>(context); ++b) {
-            if constexpr (scratch_size_of<Impl> > 0)
-                Impl::forward(params, x[b], y[b], scratch + b * scratch_size_of<Impl>);
-            else
-                Impl::forward(params, x[b], y[b]);
-        }
+        const auto samples = [&](std::size_t first, std::size_t last) {
+            for (std::size_t b = first; b < last; ++b) {
+                if constexpr (scratch_size_of<Impl> > 0)
+                    Impl::forward(params, x[b], y[b], scratch + b * scratch_size_of<Impl>);
+                else
+                    Impl::forward(params, x[b], y[b]);
+            }
+        };
+        const std::size_t n = samples_in<B>(context);
+        if (splits(context, n))
+            for_each_part(*context.parallel, n, [&](std::size_t, std::size_t first, std::size_t last) { samples(first, last); });
+        else
+            samples(0, n);
     }
 }
 
-/// Runs a bound layer backward over a batch: its own backward_batch, or sample by sample.
+/// Runs a bound layer backward over a batch: its own backward_batch, or sample by sample. Split
+/// over threads, each part but the first adds its parameter gradients up in a buffer of its own,
+/// and the buffers are added to `grads` in part order, so a thread count gives the same bits
+/// every run.
 template <class Impl, bool InputGradient, std::size_t B, class T>
 constexpr void backward_batch_of(const PassContext& context, const T* params, T* grads,
                                  BatchView<typename Impl::input_shape, B, const T> x,
@@ -103,12 +119,33 @@ constexpr void backward_batch_of(const PassContext& context, const T* params, T*
     if constexpr (BatchedLayer<Impl, T>) {
         Impl::template backward_batch<InputGradient, B>(context, params, grads, x, y, dy, dx, scratch);
     } else {
-        for (std::size_t b = 0; b < samples_in<B>(context); ++b) {
-            if constexpr (scratch_size_of<Impl> > 0)
-                Impl::template backward<InputGradient>(params, grads, x[b], y[b], dy[b], dx[b],
-                                                       scratch + b * scratch_size_of<Impl>);
-            else
-                Impl::template backward<InputGradient>(params, grads, x[b], y[b], dy[b], dx[b]);
+        const auto samples = [&](T* into, std::size_t first, std::size_t last) {
+            for (std::size_t b = first; b < last; ++b) {
+                if constexpr (scratch_size_of<Impl> > 0)
+                    Impl::template backward<InputGradient>(params, into, x[b], y[b], dy[b], dx[b],
+                                                           scratch + b * scratch_size_of<Impl>);
+                else
+                    Impl::template backward<InputGradient>(params, into, x[b], y[b], dy[b], dx[b]);
+            }
+        };
+        constexpr std::size_t count = Impl::parameters::size;
+        const std::size_t n = samples_in<B>(context);
+        if (!splits(context, n) || context.parallel->gradient_buffer_bytes() < count * sizeof(T)) {
+            samples(grads, 0, n);
+            return;
+        }
+        const Parallel& parallel = *context.parallel;
+        for_each_part(parallel, n, [&](std::size_t part, std::size_t first, std::size_t last) {
+            T* into = grads;
+            if (part > 0) {
+                into = static_cast<T*>(parallel.gradient_buffer(part));
+                for (std::size_t i = 0; i < count; ++i) into[i] = T{};
+            }
+            samples(into, first, last);
+        });
+        for (std::size_t part = 1; part < parallel.parts(); ++part) {
+            const T* from = static_cast<const T*>(parallel.gradient_buffer(part));
+            for (std::size_t i = 0; i < count; ++i) grads[i] += from[i];
         }
     }
 }

@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typenet/parallel.hpp>
 #include <typenet/shape.hpp>
 #include <typenet/tensor.hpp>
 
@@ -364,6 +365,8 @@ struct PassContext {
     /// How many of the batch's B samples hold data, from the first: a last, partial batch has
     /// fewer. Layers read and write only those (BatchNorm takes its statistics over them).
     std::size_t samples = std::numeric_limits<std::size_t>::max();
+    /// Threads for the layers that run sample by sample; none: the calling thread does all.
+    const Parallel* parallel = nullptr;
 };
 
 /// How many samples of a batch of B a layer handles in this pass.

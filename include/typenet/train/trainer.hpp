@@ -29,6 +29,7 @@
 #include <typenet/train/history.hpp>
 #include <typenet/train/progress.hpp>
 #include <typenet/train/sample_source.hpp>
+#include <typenet/train/workers.hpp>
 
 namespace typenet {
 
@@ -121,6 +122,16 @@ public:
 
     Net& network() { return net_; }
 
+    /// Shares each batch's samples out over `threads` threads (this one included) in the layers
+    /// that run sample by sample; 1, the default, runs everything on the calling thread. The
+    /// threads and their gradient buffers are made here. Results depend on the thread count only
+    /// through the order in which gradients are added up: the same count gives the same weights.
+    void use_threads(std::size_t threads) {
+        workers_.reset();
+        if (threads > 1) workers_ = std::make_unique<Workers>(threads, Net::parameter_count * sizeof(T));
+    }
+    std::size_t threads() const { return workers_ ? workers_->parts() : 1; }
+
     /// One minibatch: at most BatchSize samples of `data` at `indices`, then one update.
     /// When a loss is not finite, stops before updating and reports it in the result.
     /// Throws training_error, before any work, for an index past the end of `data` or a label
@@ -131,7 +142,7 @@ public:
         for (std::size_t index : batch) check_index_and_label(data, index);
         if (batch.empty()) return {};
         for (std::size_t b = 0; b < batch.size(); ++b) load(data, batch[b], b);
-        net_.forward(*batch_, Mode::training, pass_seed(), batch.size());
+        net_.forward(*batch_, Mode::training, pass_seed(), batch.size(), workers_.get());
         StepResult result;
         for (std::size_t b = 0; b < batch.size(); ++b) {
             const double loss = output_gradient(b, data.label(batch[b]), result.correct);
@@ -423,6 +434,7 @@ private:
     Net& net_;
     Opt& optimizer_;
     std::unique_ptr<batch_type> batch_;
+    std::unique_ptr<Workers> workers_;
     std::uint64_t seed_;
     typename Net::input_tensor input_{};
     typename Net::output_tensor output_{};

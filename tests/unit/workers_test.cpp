@@ -1,0 +1,168 @@
+// Workers (train/workers.hpp) and passes shared out over threads: every part runs once per run,
+// a threaded pass computes what the serial one does (outputs to the bit, gradients up to the order
+// of additions), and a thread count gives the same weights every time.
+#define BOOST_TEST_MODULE workers
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <numeric>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include <typenet/typenet.hpp>
+#include <typenet/train/trainer.hpp>
+#include <typenet/train/workers.hpp>
+
+#include "../support/network_batch_check.hpp"
+
+using namespace typenet;
+using namespace typenet_test;
+
+namespace {
+
+using Block = Residual<Conv2D<4, Kernel<3>, Pad<same>>, BatchNorm, ReLU, Conv2D<4, Kernel<3>, Pad<same>>>;
+template <class T>
+using Net = BasicNetwork<T, Input<1, 9, 9>, Conv2D<4, Kernel<3>, Pad<same>>, ReLU, Block, MaxPool<2>,
+                         Concat<Sequential<Conv2D<3, Kernel<1>>>, Sequential<DepthwiseConv2D<Kernel<3>, Pad<same>>>>,
+                         Flatten, Dense<5>>;
+constexpr std::size_t B = 7;
+
+/// Random 9x9 images with labels below 5: a SampleSource.
+struct Images {
+    std::vector<std::array<float, 81>> images;
+    std::vector<std::size_t> labels;
+    std::size_t size() const { return labels.size(); }
+    std::span<const float> image(std::size_t i) const { return images[i]; }
+    std::size_t label(std::size_t i) const { return labels[i]; }
+};
+
+template <class T>
+struct Pass {
+    std::unique_ptr<Net<T>> net = std::make_unique<Net<T>>();
+    std::unique_ptr<typename Net<T>::template Batch<B>> batch = std::make_unique<typename Net<T>::template Batch<B>>();
+
+    /// Forward in training mode over `samples`, then backward from fixed output gradients.
+    void run(const Parallel* parallel, std::size_t samples) {
+        randomize(*net, 3);
+        fill_inputs<Net<T>, B>(*batch, 4);
+        net->zero_gradients();
+        net->forward(*batch, Mode::training, 5, samples, parallel);
+        Random random(6);
+        for (auto& g : batch->output_gradients) g = T(random.uniform(-1, 1));
+        net->backward(*batch);
+    }
+};
+
+template <class T>
+void check_against_serial(std::size_t threads, std::size_t samples, double tolerance) {
+    Pass<T> serial, threaded, again;
+    const Workers workers(threads, Net<T>::parameter_count * sizeof(T));
+    serial.run(nullptr, samples);
+    threaded.run(&workers, samples);
+    again.run(&workers, samples);
+    BOOST_TEST(threaded.batch->outputs == serial.batch->outputs);  // no sums cross samples forward
+    for (std::size_t i = 0; i < Net<T>::parameter_count; ++i) {
+        const T got = threaded.net->gradients()[i], want = serial.net->gradients()[i];
+        BOOST_TEST(std::abs(double(got - want)) <= tolerance * (1 + std::abs(double(want))), "gradient " << i);
+        BOOST_TEST(again.net->gradients()[i] == got);  // the same thread count: the same bits
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_part_runs_once_per_run_and_part_zero_on_the_caller) {
+    const Workers workers(3, 100);
+    BOOST_TEST(workers.parts() == 3u);
+    BOOST_TEST(workers.gradient_buffer_bytes() >= 100u);
+    for (std::size_t part = 1; part < 3; ++part) {
+        const auto address = reinterpret_cast<std::uintptr_t>(workers.gradient_buffer(part));
+        BOOST_TEST(address % alignof(std::max_align_t) == 0u);
+        if (part > 1)
+            BOOST_TEST(address - reinterpret_cast<std::uintptr_t>(workers.gradient_buffer(part - 1)) >=
+                       workers.gradient_buffer_bytes());
+    }
+    std::array<std::atomic<int>, 3> runs{};
+    std::atomic<bool> part_zero_elsewhere{false};
+    const auto caller = std::this_thread::get_id();
+    for (int round = 0; round < 2000; ++round)
+        detail::for_each_part(workers, 3, [&](std::size_t part, std::size_t first, std::size_t last) {
+            runs[part].fetch_add(int(last - first));
+            if (part == 0 && std::this_thread::get_id() != caller) part_zero_elsewhere = true;
+        });
+    for (const auto& count : runs) BOOST_TEST(count.load() == 2000);
+    BOOST_TEST(!part_zero_elsewhere.load());
+}
+
+BOOST_AUTO_TEST_CASE(parts_are_contiguous_and_cover_every_item) {
+    const Workers workers(4, 0);
+    std::vector<int> seen(10, 0);
+    detail::for_each_part(workers, seen.size(), [&](std::size_t, std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i) ++seen[i];
+    });
+    for (int count : seen) BOOST_TEST(count == 1);
+}
+
+BOOST_AUTO_TEST_CASE(one_thread_is_the_caller_alone) {
+    const Workers workers(1, 64);
+    BOOST_TEST(workers.parts() == 1u);
+    std::size_t calls = 0;
+    detail::for_each_part(workers, 5, [&](std::size_t part, std::size_t first, std::size_t last) {
+        BOOST_TEST(part == 0u);
+        calls += last - first;
+    });
+    BOOST_TEST(calls == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(threaded_pass_matches_the_serial_pass) {
+    check_against_serial<double>(2, B, 1e-12);
+    check_against_serial<double>(3, B, 1e-12);
+    check_against_serial<double>(3, 5, 1e-12);  // a partial batch: the parts cover 5 samples
+    check_against_serial<float>(2, B, 1e-5);
+}
+
+BOOST_AUTO_TEST_CASE(gradient_buffers_too_small_fall_back_to_the_calling_thread) {
+    Pass<double> serial, threaded;
+    const Workers workers(2, 8);  // one double: no layer's gradients fit
+    serial.run(nullptr, B);
+    threaded.run(&workers, B);
+    for (std::size_t i = 0; i < Net<double>::parameter_count; ++i)
+        BOOST_TEST(threaded.net->gradients()[i] == serial.net->gradients()[i]);
+}
+
+BOOST_AUTO_TEST_CASE(training_on_two_threads_gives_the_same_weights_every_time) {
+    const Images data = [] {
+        Images d;
+        Random random(9);
+        for (std::size_t i = 0; i < 40; ++i) {
+            std::array<float, 81> image{};
+            for (auto& v : image) v = float(random.uniform());
+            d.images.push_back(image);
+            d.labels.push_back(random.below(5));
+        }
+        return d;
+    }();
+    auto train = [&](std::size_t threads) {
+        auto net = std::make_unique<Net<float>>();
+        initialize(*net, Init::he_uniform, 1);
+        // SGD: an update in proportion to the gradient, so rounding differences stay rounding-sized
+        // (Adam divides by the gradients' own size and can blow a difference near zero up).
+        auto optimizer = make_optimizer<Net<float>>(for_all_layers(SGD{.learning_rate = 0.05}));
+        auto trainer = make_trainer<SoftmaxCrossEntropy, 8>(*net, optimizer);
+        trainer.use_threads(threads);
+        FitOptions options;
+        options.epochs = 2;
+        options.progress = ProgressStyle::none;
+        trainer.fit(data, options);
+        return std::vector<float>(net->parameters().data(), net->parameters().data() + Net<float>::parameter_count);
+    };
+    const auto serial = train(1), first = train(2), second = train(2);
+    BOOST_TEST(first == second);
+    double largest = 0;
+    for (std::size_t i = 0; i < serial.size(); ++i) largest = std::max(largest, double(std::abs(first[i] - serial[i])));
+    BOOST_TEST(largest < 1e-3);  // rounding apart, the same training
+}
