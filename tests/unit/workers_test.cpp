@@ -16,6 +16,7 @@
 
 #include <typenet/typenet.hpp>
 #include <typenet/train/trainer.hpp>
+#include <typenet/train/flush_denormals.hpp>
 #include <typenet/train/workers.hpp>
 
 #include "../support/network_batch_check.hpp"
@@ -165,4 +166,21 @@ BOOST_AUTO_TEST_CASE(training_on_two_threads_gives_the_same_weights_every_time) 
     double largest = 0;
     for (std::size_t i = 0; i < serial.size(); ++i) largest = std::max(largest, double(std::abs(first[i] - serial[i])));
     BOOST_TEST(largest < 1e-3);  // rounding apart, the same training
+}
+
+BOOST_AUTO_TEST_CASE(helpers_work_in_the_callers_floating_point_mode) {
+    const Workers workers(2, 0);
+    auto flushes = [&] {
+        std::array<bool, 2> seen{};
+        detail::for_each_part(workers, 2, [&](std::size_t part, std::size_t, std::size_t) {
+            volatile float tiny = 1e-38f;
+            seen[part] = tiny * 1e-3f == 0.0f;  // a subnormal result, flushed or not
+        });
+        return seen;
+    };
+    BOOST_TEST((flushes() == std::array<bool, 2>{false, false}));
+#if defined(__SSE__) || defined(__aarch64__)
+    const FlushDenormals flush;
+    BOOST_TEST((flushes() == std::array<bool, 2>{true, true}));
+#endif
 }

@@ -43,4 +43,26 @@ private:
 #endif
 };
 
+/// The calling thread's floating-point control word (x86's MXCSR, AArch64's FPCR; 0 elsewhere):
+/// threads that help with a pass take the caller's, so every part is flushed, or not, alike.
+inline unsigned long long float_control() {
+#if defined(__SSE__) || defined(_M_X64)
+    return _mm_getcsr();
+#elif defined(__aarch64__)
+    unsigned long long value = 0;
+    __asm__ __volatile__("mrs %0, fpcr" : "=r"(value));
+    return value;
+#else
+    return 0;
+#endif
+}
+
+inline void set_float_control([[maybe_unused]] unsigned long long value) {
+#if defined(__SSE__) || defined(_M_X64)
+    _mm_setcsr(static_cast<unsigned>(value));
+#elif defined(__aarch64__)
+    __asm__ __volatile__("msr fpcr, %0" : : "r"(value));
+#endif
+}
+
 }  // namespace typenet

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <typenet/parallel.hpp>
+#include <typenet/train/flush_denormals.hpp>
 
 namespace typenet {
 
@@ -53,6 +54,7 @@ public:
         }
         task_ = task;
         state_ = state;
+        control_ = float_control();
         pending_.store(parts_ - 1);
         generation_.fetch_add(1, std::memory_order_release);
         generation_.notify_all();
@@ -78,6 +80,7 @@ private:
             spin_or_wait(generation_, seen);
             seen = generation_.load(std::memory_order_acquire);
             if (stop.stop_requested()) return;
+            if (float_control() != control_) set_float_control(control_);
             task_(state_, part);
             if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
         }
@@ -88,6 +91,7 @@ private:
     // Written by the caller before it moves `generation_` on, read by the threads after they see it move.
     mutable Task task_ = nullptr;
     mutable const void* state_ = nullptr;
+    mutable unsigned long long control_ = 0;
     mutable std::atomic<std::uint64_t> generation_{0};
     mutable std::atomic<std::size_t> pending_{0};
     std::vector<std::jthread> threads_;  // last: stopped and joined before the members above go
