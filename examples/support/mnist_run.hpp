@@ -217,8 +217,8 @@ int train_on_mnist(const std::string& title, Net& net, Opt& optimizer, const Set
     print_evaluation("train", train);
     if (last.validation_loss) print_evaluation("validation", validation_accuracy, *last.validation_loss);
     print_evaluation("test", test);
-    fmt::print("training: {:.2f} s for {} epoch(s), {:.0f} samples/s; wall time {:.2f} s\n", train_seconds,
-               settings.epochs, throughput, wall);
+    fmt::print("training: {:.2f} s for {} epoch(s), {:.0f} samples/s on {} thread(s); wall time {:.2f} s\n",
+               train_seconds, settings.epochs, throughput, trainer.threads(), wall);
 
     std::vector<std::string> preview_files;
     for (const auto& path : previews.written()) preview_files.push_back(fs::relative(path, settings.out).string());
