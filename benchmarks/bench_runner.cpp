@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <typenet/train/trainer.hpp>
+#include <typenet/train/workers.hpp>
 
 #include "networks.hpp"
 
@@ -51,9 +52,10 @@ double median_seconds(int runs, Work&& work) {
 /// Median samples/s of `runs` epochs over `samples` random images, after a warm-up epoch. `fit`
 /// times each epoch itself, as the examples report it (shuffling and loading included).
 template <class Loss, std::size_t Batch, class Net, class Opt>
-double training_rate(Net& net, Opt& optimizer, std::size_t samples, int runs) {
+double training_rate(Net& net, Opt& optimizer, std::size_t samples, int runs, std::size_t threads = 1) {
     const bench::RandomImages data(samples);
     auto trainer = make_trainer<Loss, Batch>(net, optimizer);
+    trainer.use_threads(threads);
     FitOptions options;
     options.progress = ProgressStyle::none;
     std::vector<double> rates;
@@ -73,7 +75,7 @@ struct BatchSeconds {
 };
 
 template <class Net>
-BatchSeconds batch_inference_seconds(Net& net, int runs) {
+BatchSeconds batch_inference_seconds(Net& net, int runs, const Parallel* parallel = nullptr) {
     constexpr std::size_t size = Net::input_shape_type::size;
     auto batch = std::make_unique<typename Net::template Batch<big_batch>>();  // megabytes: not on the stack
     Random random(2);
@@ -88,7 +90,7 @@ BatchSeconds batch_inference_seconds(Net& net, int runs) {
         for (const auto& image : images) sink += inference->predict(image)[0];
     });
     result.batched = median_seconds(runs, [&] {
-        net.forward(*batch, Mode::evaluation, 0, big_batch);
+        net.forward(*batch, Mode::evaluation, 0, big_batch, parallel);
         sink += batch->outputs[0];
     });
     return result;
@@ -142,8 +144,34 @@ std::unique_ptr<Net> make_network(Init scheme) {
 
 }  // namespace
 
-int main() {
+/// The same work on one thread and on every core (run unpinned): how the threads scale.
+void multicore(int runs) {
+    const std::size_t threads = hardware_threads();
+    fmt::print("threads={}\n", threads);
+    for (const std::size_t t : {std::size_t{1}, threads}) {
+        const char* suffix = t == 1 ? "1" : "n";
+        auto lenet = make_network<bench::LeNet5>(Init::he_uniform);
+        auto lenet_adam = std::make_unique<decltype(make_optimizer<bench::LeNet5>(for_all_layers(Adam{})))>(
+            for_all_layers(Adam{.learning_rate = 0.001}));
+        fmt::print("lenet_train64_{}={:.1f}\n", suffix,
+                   training_rate<SoftmaxCrossEntropy, 64>(*lenet, *lenet_adam, quick ? 2048 : 8192, runs, t));
+        const Workers workers(t, 0);
+        const double seconds = batch_inference_seconds(*lenet, quick ? 5 : 30, &workers).batched;
+        fmt::print("lenet_b256_batched_{}={:.1f}\n", suffix, big_batch / seconds);
+        auto resnet = make_network<bench::ResNet>(Init::he_uniform);
+        auto resnet_adam = std::make_unique<decltype(make_optimizer<bench::ResNet>(for_all_layers(Adam{})))>(
+            for_all_layers(Adam{.learning_rate = 0.001}));
+        fmt::print("resnet_train64_{}={:.1f}\n", suffix,
+                   training_rate<SoftmaxCrossEntropy, 64>(*resnet, *resnet_adam, quick ? 256 : 1280, runs, t));
+    }
+}
+
+int main(int argc, char** argv) {
     const int runs = quick ? 2 : 5;
+    if (argc > 1 && std::string_view(argv[1]) == "--multicore") {
+        multicore(runs);
+        return 0;
+    }
     fmt::print("params_seed={}\nparams_lenet={}\nparams_resnet={}\n", bench::SeedNet::parameter_count,
                bench::LeNet5::parameter_count, bench::ResNet::parameter_count);
 

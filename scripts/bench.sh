@@ -46,6 +46,8 @@ echo "bench: FP32 peak of one core"
 "${pin[@]}" "$build/benchmarks/fma_peak" | tee "$build/bench-peak.txt"
 echo "bench: typenet"
 "${pin[@]}" "$build/benchmarks/bench_runner" | tee "$build/bench-typenet.txt"
+echo "bench: typenet on every core (not pinned)"
+"$build/benchmarks/bench_runner" --multicore | tee "$build/bench-multicore.txt"
 : >"$build/bench-pytorch.txt"
 if [[ $pytorch == yes ]]; then
     echo "bench: PyTorch"
@@ -82,6 +84,7 @@ read_figures() {  # read_figures <side> <file of key=value lines>
 read_figures typenet "$build/bench-typenet.txt"
 read_figures pytorch "$build/bench-pytorch.txt"
 read_figures peak "$build/bench-peak.txt"
+read_figures multicore "$build/bench-multicore.txt"
 
 # row <label> <key> <unit> <higher|lower> [typenet note] [PyTorch note]: one line of the table.
 # The last column is how many times faster typenet is: for a time, PyTorch's over typenet's.
@@ -98,6 +101,13 @@ row() {
             ratio = (t == "" || p == "") ? "n/a" : sprintf("**%.2fx**", better == "higher" ? t / p : p / t)
             printf "| %s | %s | %s | %s |\n", label, cell(t, tnote), cell(p, pnote), ratio
         }'
+}
+# scaling <label> <key> <unit>: one row of the threads table, from <key>_1 and <key>_n.
+scaling() {
+    awk -v label="$1" -v one="${fig[multicore.$2_1]:-}" -v all="${fig[multicore.$2_n]:-}" -v unit="$3" 'BEGIN {
+        if (one == "" || all == "") { printf "| %s | n/a | n/a | n/a |\n", label; exit }
+        printf "| %s | %.0f %s | %.0f %s | **%.2fx** |\n", label, one, unit, all, unit, all / one
+    }'
 }
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.0f%%", 100 * a / b }'; }
 
@@ -129,6 +139,15 @@ share() { awk -v s="${1:-}" 'BEGIN { if (s != "") printf ", %.0f%% of the pass",
     row "LeNet-5 training, batch 32, softmax cross-entropy, Adam 1e-3" lenet_train32 samples/s higher
     row "residual network (examples/mnist_resnet.cpp) training, batch 64, softmax cross-entropy, Adam 1e-3" \
         resnet_train64 samples/s higher
+    echo
+    threads=${fig[multicore.threads]:-?}
+    echo "typenet on every core ($threads threads, not pinned; the same work on 1 thread in the same run):"
+    echo
+    echo "| benchmark | 1 thread | $threads threads | speed-up |"
+    echo "|---|---|---|---|"
+    scaling "LeNet-5 training, batch 64, Adam" lenet_train64 samples/s
+    scaling "LeNet-5 inference, batch 256, batched forward" lenet_b256_batched images/s
+    scaling "residual network training, batch 64, Adam" resnet_train64 samples/s
     echo
     echo "Both ways of typenet's batch-256 pass: Inference::predict over 256 images" \
         "${fig[typenet.lenet_b256_predict_loop]:-n/a} images/s, batched forward in evaluation mode" \
