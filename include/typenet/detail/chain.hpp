@@ -77,11 +77,6 @@ constexpr std::size_t round_to_lines(std::size_t values) {
     return (values + per_line - 1) / per_line * per_line;
 }
 
-/// Whether a pass over `samples` samples should be split over the context's threads.
-constexpr bool splits(const PassContext& context, std::size_t samples) {
-    return !std::is_constant_evaluated() && context.parallel != nullptr && context.parallel->parts() > 1 && samples > 1;
-}
-
 /// Runs a bound layer forward over a batch: its own forward_batch, or sample by sample, the
 /// samples shared out over the context's threads.
 template <class Impl, std::size_t B, class T>
@@ -98,11 +93,7 @@ constexpr void forward_batch_of(const PassContext& context, T* params, BatchView
                     Impl::forward(params, x[b], y[b]);
             }
         };
-        const std::size_t n = samples_in<B>(context);
-        if (splits(context, n))
-            for_each_part(*context.parallel, n, [&](std::size_t, std::size_t first, std::size_t last) { samples(first, last); });
-        else
-            samples(0, n);
+        share_out(context, samples_in<B>(context), samples);
     }
 }
 

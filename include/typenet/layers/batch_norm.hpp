@@ -102,19 +102,23 @@ struct BatchNormalization {
             const std::size_t n = samples_in<B>(context);
             if (n == 0) return;  // no statistics to take, and nothing to move the running ones by
             if (context.mode == Mode::evaluation) {
-                for (std::size_t b = 0; b < n; ++b) forward(p, x[b], y[b]);
+                detail::share_out(context, n, [&](std::size_t first, std::size_t last) {
+                    for (std::size_t b = first; b < last; ++b) forward(p, x[b], y[b]);
+                });
                 return;
             }
             const T count = T(n * area);
-            for (std::size_t c = 0; c < C; ++c) {
-                const Moments s = moments(x, n, c);
-                const T scale = p[c] / detail::square_root(s.variance + eps);
-                for (std::size_t b = 0; b < n; ++b)
-                    for (std::size_t i = c * area; i < (c + 1) * area; ++i) y[b][i] = (x[b][i] - s.mean) * scale + p[bias + c];
-                const T unbiased = count > 1 ? s.variance * count / (count - 1) : s.variance;
-                p[running_mean + c] = (1 - m) * p[running_mean + c] + m * s.mean;
-                p[running_var + c] = (1 - m) * p[running_var + c] + m * unbiased;
-            }
+            detail::share_out(context, C, [&](std::size_t first, std::size_t last) {  // channels are independent
+                for (std::size_t c = first; c < last; ++c) {
+                    const Moments s = moments(x, n, c);
+                    const T scale = p[c] / detail::square_root(s.variance + eps);
+                    for (std::size_t b = 0; b < n; ++b)
+                        for (std::size_t i = c * area; i < (c + 1) * area; ++i) y[b][i] = (x[b][i] - s.mean) * scale + p[bias + c];
+                    const T unbiased = count > 1 ? s.variance * count / (count - 1) : s.variance;
+                    p[running_mean + c] = (1 - m) * p[running_mean + c] + m * s.mean;
+                    p[running_var + c] = (1 - m) * p[running_var + c] + m * unbiased;
+                }
+            });
         }
 
         /// Through the statistics in training (they depend on every sample), through the running
@@ -127,29 +131,35 @@ struct BatchNormalization {
             if (n == 0) return;
             const bool training = context.mode == Mode::training;
             const T count = T(n * area);
-            for (std::size_t c = 0; c < C; ++c) {
-                const Moments s = training ? moments(x, n, c) : Moments{p[running_mean + c], p[running_var + c]};
-                const T inverse = T{1} / detail::square_root(s.variance + eps);
-                T dy_sum{}, dy_xhat{};
-                for (std::size_t b = 0; b < n; ++b)
-                    for (std::size_t i = c * area; i < (c + 1) * area; ++i) {
-                        dy_sum += dy[b][i];
-                        dy_xhat += dy[b][i] * (x[b][i] - s.mean) * inverse;
-                    }
-                grads[c] += dy_xhat;
-                grads[bias + c] += dy_sum;
-                if constexpr (InputGradient) {
-                    const T scale = p[c] * inverse;
-                    for (std::size_t b = 0; b < n; ++b)
-                        for (std::size_t i = c * area; i < (c + 1) * area; ++i) {
-                            const T xhat = (x[b][i] - s.mean) * inverse;
-                            dx[b][i] = training ? scale * (dy[b][i] - (dy_sum + xhat * dy_xhat) / count) : scale * dy[b][i];
-                        }
-                }
-            }
+            detail::share_out(context, C, [&](std::size_t first, std::size_t last) {
+                for (std::size_t c = first; c < last; ++c) channel_backward<InputGradient>(p, grads, x, dy, dx, n, c, training, count);
+            });
         }
 
     private:
+        template <bool InputGradient, std::size_t B>
+        static constexpr void channel_backward(const T* p, T* grads, BatchView<In, B, const T> x, BatchView<In, B, const T> dy,
+                                               BatchView<In, B, T> dx, std::size_t n, std::size_t c, bool training, T count) {
+            const Moments s = training ? moments(x, n, c) : Moments{p[running_mean + c], p[running_var + c]};
+            const T inverse = T{1} / detail::square_root(s.variance + eps);
+            T dy_sum{}, dy_xhat{};
+            for (std::size_t b = 0; b < n; ++b)
+                for (std::size_t i = c * area; i < (c + 1) * area; ++i) {
+                    dy_sum += dy[b][i];
+                    dy_xhat += dy[b][i] * (x[b][i] - s.mean) * inverse;
+                }
+            grads[c] += dy_xhat;
+            grads[bias + c] += dy_sum;
+            if constexpr (InputGradient) {
+                const T scale = p[c] * inverse;
+                for (std::size_t b = 0; b < n; ++b)
+                    for (std::size_t i = c * area; i < (c + 1) * area; ++i) {
+                        const T xhat = (x[b][i] - s.mean) * inverse;
+                        dx[b][i] = training ? scale * (dy[b][i] - (dy_sum + xhat * dy_xhat) / count) : scale * dy[b][i];
+                    }
+            }
+        }
+
         struct Moments {
             T mean, variance;
         };

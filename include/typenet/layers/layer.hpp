@@ -369,6 +369,27 @@ struct PassContext {
     const Parallel* parallel = nullptr;
 };
 
+namespace detail {
+
+/// Whether work over `count` items is split over the context's threads.
+constexpr bool splits(const PassContext& context, std::size_t count) {
+    return !std::is_constant_evaluated() && context.parallel != nullptr && context.parallel->parts() > 1 && count > 1;
+}
+
+/// Calls `work(first, last)` for [0, count), split over the context's threads when it has more
+/// than one and there is more than one item; else on the calling thread. For loops whose
+/// iterations write disjoint values (samples, BatchNorm's channels), so the result is the same
+/// bits however many threads share it.
+template <class Work>
+constexpr void share_out(const PassContext& context, std::size_t count, const Work& work) {
+    if (splits(context, count))
+        for_each_part(*context.parallel, count, [&](std::size_t, std::size_t first, std::size_t last) { work(first, last); });
+    else
+        work(std::size_t{0}, count);
+}
+
+}  // namespace detail
+
 /// How many samples of a batch of B a layer handles in this pass.
 template <std::size_t B>
 constexpr std::size_t samples_in(const PassContext& context) {
