@@ -28,7 +28,7 @@ class Workers final : public Parallel {
 public:
     Workers(std::size_t threads, std::size_t gradient_bytes)
         : parts_(std::max<std::size_t>(1, threads)), buffer_bytes_(round_up(gradient_bytes)) {
-        buffers_.resize(parts_ * buffer_bytes_ / sizeof(Slot));
+        buffers_.resize((parts_ - 1) * buffer_bytes_ / sizeof(Slot));  // part 0 adds into the gradients themselves
         threads_.reserve(parts_ - 1);
         for (std::size_t part = 1; part < parts_; ++part)
             threads_.emplace_back([this, part](std::stop_token stop) { serve(stop, part); });
@@ -44,7 +44,7 @@ public:
     std::size_t parts() const noexcept override { return parts_; }
     std::size_t gradient_buffer_bytes() const noexcept override { return buffer_bytes_; }
     void* gradient_buffer(std::size_t part) const noexcept override {
-        return buffers_.data() + part * buffer_bytes_ / sizeof(Slot);
+        return buffers_.data() + (part - 1) * buffer_bytes_ / sizeof(Slot);
     }
 
     void run(Task task, const void* state) const noexcept override {
