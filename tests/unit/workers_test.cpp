@@ -184,3 +184,18 @@ BOOST_AUTO_TEST_CASE(helpers_work_in_the_callers_floating_point_mode) {
     BOOST_TEST((flushes() == std::array<bool, 2>{true, true}));
 #endif
 }
+
+BOOST_AUTO_TEST_CASE(more_threads_than_cores_still_run_every_part_once) {
+    // Threads that have not woken by the time the caller is done with its part get their part run
+    // by the caller: whoever runs it, each part runs once per run, on its own range.
+    const Workers workers(12, 64);
+    std::array<std::atomic<int>, 12> runs{};
+    std::atomic<bool> wrong_range{false};  // Boost.Test's checks are for the test's own thread
+    for (int round = 0; round < 500; ++round)
+        detail::for_each_part(workers, 12, [&](std::size_t part, std::size_t first, std::size_t last) {
+            if (first != part || last != part + 1) wrong_range = true;
+            runs[part].fetch_add(1);
+        });
+    for (const auto& count : runs) BOOST_TEST(count.load() == 500);
+    BOOST_TEST(!wrong_range.load());
+}

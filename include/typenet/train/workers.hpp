@@ -29,6 +29,7 @@ public:
     Workers(std::size_t threads, std::size_t gradient_bytes)
         : parts_(std::max<std::size_t>(1, threads)), buffer_bytes_(round_up(gradient_bytes)) {
         buffers_.resize((parts_ - 1) * buffer_bytes_ / sizeof(Slot));  // part 0 adds into the gradients themselves
+        claimed_ = std::make_unique<std::atomic<bool>[]>(parts_);
         threads_.reserve(parts_ - 1);
         for (std::size_t part = 1; part < parts_; ++part)
             threads_.emplace_back([this, part](std::stop_token stop) { serve(stop, part); });
@@ -56,9 +57,14 @@ public:
         state_ = state;
         control_ = float_control();
         pending_.store(parts_ - 1);
+        for (std::size_t part = 1; part < parts_; ++part) claimed_[part].store(false, std::memory_order_release);
         generation_.fetch_add(1, std::memory_order_release);
         generation_.notify_all();
         task(state, 0);
+        // A part whose thread has not woken yet (the machine is busy) is run here instead of
+        // waited for. Each part keeps its range and its buffer, so the result is the same.
+        for (std::size_t part = 1; part < parts_; ++part)
+            if (!claimed_[part].exchange(true, std::memory_order_acq_rel)) finish(part);
         for (std::size_t left; (left = pending_.load(std::memory_order_acquire)) != 0;) spin_or_wait(pending_, left);
     }
 
@@ -80,10 +86,15 @@ private:
             spin_or_wait(generation_, seen);
             seen = generation_.load(std::memory_order_acquire);
             if (stop.stop_requested()) return;
+            if (claimed_[part].exchange(true, std::memory_order_acq_rel)) continue;  // the caller ran it
             if (float_control() != control_) set_float_control(control_);
-            task_(state_, part);
-            if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+            finish(part);
         }
+    }
+
+    void finish(std::size_t part) const {
+        task_(state_, part);
+        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
     }
 
     std::size_t parts_, buffer_bytes_;
@@ -94,6 +105,7 @@ private:
     mutable unsigned long long control_ = 0;
     mutable std::atomic<std::uint64_t> generation_{0};
     mutable std::atomic<std::size_t> pending_{0};
+    std::unique_ptr<std::atomic<bool>[]> claimed_;  // per part: taken by its thread or by the caller
     std::vector<std::jthread> threads_;  // last: stopped and joined before the members above go
 };
 
