@@ -7,8 +7,8 @@
 
 namespace typenet {
 
-/// Runs a task once per part, each part on its own thread, and lends each part but the first a
-/// buffer for the parameter gradients it adds up, so that no two threads add into one value.
+/// Runs a task once per part, the parts at once on several threads, and lends each part but the
+/// first a buffer for the parameter gradients it adds up, so that no two threads add into one value.
 class Parallel {
 public:
     using Task = void (*)(const void* state, std::size_t part);
