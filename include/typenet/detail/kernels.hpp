@@ -19,25 +19,29 @@ constexpr T fold_lanes(T (&partial)[reduction_lanes]) {
     return partial[0];
 }
 
+/// partial[i % reduction_lanes] += term(i) for i < N, in i order: a run of N terms added into
+/// lanes that may carry on over several runs (BatchNorm's sum over samples) before one fold.
+template <std::size_t N, class T, class Term>
+constexpr void add_to_lanes(T (&partial)[reduction_lanes], Term term) {
+    constexpr std::size_t body = N / reduction_lanes * reduction_lanes;
+    for (std::size_t i = 0; i < body; i += reduction_lanes)
+        for (std::size_t l = 0; l < reduction_lanes; ++l) partial[l] += term(i + l);
+    for (std::size_t i = body; i < N; ++i) partial[i - body] += term(i);
+}
+
 /// Sum of a[i] * b[i]. The summation order is fixed, so results are reproducible run to run.
 template <std::size_t N, class T>
 constexpr T dot(const T* a, const T* b) {
-    constexpr std::size_t body = N / reduction_lanes * reduction_lanes;
     T partial[reduction_lanes]{};
-    for (std::size_t i = 0; i < body; i += reduction_lanes)
-        for (std::size_t l = 0; l < reduction_lanes; ++l) partial[l] += a[i + l] * b[i + l];
-    for (std::size_t i = body; i < N; ++i) partial[i - body] += a[i] * b[i];
+    add_to_lanes<N>(partial, [&](std::size_t i) { return a[i] * b[i]; });
     return fold_lanes(partial);
 }
 
 /// Sum of a[i], in the same fixed order as dot.
 template <std::size_t N, class T>
 constexpr T sum(const T* a) {
-    constexpr std::size_t body = N / reduction_lanes * reduction_lanes;
     T partial[reduction_lanes]{};
-    for (std::size_t i = 0; i < body; i += reduction_lanes)
-        for (std::size_t l = 0; l < reduction_lanes; ++l) partial[l] += a[i + l];
-    for (std::size_t i = body; i < N; ++i) partial[i - body] += a[i];
+    add_to_lanes<N>(partial, [&](std::size_t i) { return a[i]; });
     return fold_lanes(partial);
 }
 

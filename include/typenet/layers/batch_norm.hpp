@@ -8,6 +8,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include <typenet/detail/kernels.hpp>
 #include <typenet/layers/layer.hpp>
 #include <typenet/layers/options.hpp>
 #include <typenet/tensor.hpp>
@@ -142,12 +143,14 @@ struct BatchNormalization {
                                                BatchView<In, B, T> dx, std::size_t n, std::size_t c, bool training, T count) {
             const Moments s = training ? moments(x, n, c) : Moments{p[running_mean + c], p[running_var + c]};
             const T inverse = T{1} / detail::square_root(s.variance + eps);
-            T dy_sum{}, dy_xhat{};
-            for (std::size_t b = 0; b < n; ++b)
-                for (std::size_t i = c * area; i < (c + 1) * area; ++i) {
-                    dy_sum += dy[b][i];
-                    dy_xhat += dy[b][i] * (x[b][i] - s.mean) * inverse;
-                }
+            T sum_lanes[detail::reduction_lanes]{}, product_lanes[detail::reduction_lanes]{};
+            for (std::size_t b = 0; b < n; ++b) {
+                const T* xs = x[b].data() + c * area;
+                const T* dys = dy[b].data() + c * area;
+                detail::add_to_lanes<area>(sum_lanes, [&](std::size_t i) { return dys[i]; });
+                detail::add_to_lanes<area>(product_lanes, [&](std::size_t i) { return dys[i] * ((xs[i] - s.mean) * inverse); });
+            }
+            const T dy_sum = detail::fold_lanes(sum_lanes), dy_xhat = detail::fold_lanes(product_lanes);
             grads[c] += dy_xhat;
             grads[bias + c] += dy_sum;
             if constexpr (InputGradient) {
@@ -163,17 +166,22 @@ struct BatchNormalization {
         struct Moments {
             T mean, variance;
         };
-        /// Mean and biased variance of channel c over the first n samples, in two passes.
+        /// Mean and biased variance of channel c over the first n samples, in two passes, each
+        /// summed in lanes so that it vectorises.
         template <std::size_t B>
         static constexpr Moments moments(BatchView<In, B, const T> x, std::size_t n, std::size_t c) {
-            T sum{};
-            for (std::size_t b = 0; b < n; ++b)
-                for (std::size_t i = c * area; i < (c + 1) * area; ++i) sum += x[b][i];
-            const T mean = sum / T(n * area);
-            T squares{};
-            for (std::size_t b = 0; b < n; ++b)
-                for (std::size_t i = c * area; i < (c + 1) * area; ++i) squares += (x[b][i] - mean) * (x[b][i] - mean);
-            return {mean, squares / T(n * area)};
+            T lanes[detail::reduction_lanes]{};
+            for (std::size_t b = 0; b < n; ++b) {
+                const T* xs = x[b].data() + c * area;
+                detail::add_to_lanes<area>(lanes, [&](std::size_t i) { return xs[i]; });
+            }
+            const T mean = detail::fold_lanes(lanes) / T(n * area);
+            T square_lanes[detail::reduction_lanes]{};
+            for (std::size_t b = 0; b < n; ++b) {
+                const T* xs = x[b].data() + c * area;
+                detail::add_to_lanes<area>(square_lanes, [&](std::size_t i) { return (xs[i] - mean) * (xs[i] - mean); });
+            }
+            return {mean, detail::fold_lanes(square_lanes) / T(n * area)};
         }
     };
 };
