@@ -133,6 +133,9 @@ BOOST_AUTO_TEST_CASE(bias_product_matches_the_definition) {
     check_bias_product<float, 32, 33, 288>();
     check_bias_product<double, 7, 31, 9>();
     check_bias_product<double, 16, 196, 144>();
+    check_bias_product<float, 5, 12, 7>();     // a last tile overlapping the one before
+    check_bias_product<float, 3, 9, 4>();
+    check_bias_product<float, 64, 49, 576>();  // the residual network's 7x7 stage
 }
 
 BOOST_AUTO_TEST_CASE(accumulate_products_matches_the_definition_both_ways) {
@@ -153,6 +156,8 @@ BOOST_AUTO_TEST_CASE(transposed_product_matches_the_definition) {
     check_transposed_product<float, 6, 16, 196, 144>();
     check_transposed_product<float, 5, 32, 49, 288>();
     check_transposed_product<double, 3, 7, 33, 10>();
+    check_transposed_product<float, 4, 9, 12, 6>();
+    check_transposed_product<float, 9, 64, 100, 576>();
 }
 
 BOOST_AUTO_TEST_CASE(convolutions_match_the_definition) {

@@ -79,6 +79,23 @@ constexpr void bias_product_tile(const T* a, const T* bias, const T* b, T* c) {
         for (std::size_t v = 0; v < Width; ++v) c[r * Stride + v] = sums[r][v];
 }
 
+/// Calls tile.template operator()<Width>(first) for column tiles covering [0, N): `tile_width`
+/// wide, then what is left in whole vectors, the last tile ending at column N and overlapping
+/// columns already done rather than leaving a sliver to plain loops (a 7x7 map has 49 columns:
+/// 3 x 16 and one). Only for products that assign their results: an overlapped column is
+/// computed again from the same operands, to the same bits.
+template <std::size_t N, class T, class Tile>
+constexpr void for_each_column_tile(Tile&& tile) {
+    std::size_t first = 0;
+    for (; first + tile_width <= N; first += tile_width) tile.template operator()<tile_width>(first);
+    constexpr std::size_t rest = N % tile_width, lanes = simd<T>::lanes;
+    constexpr std::size_t vector_rest = (rest + lanes - 1) / lanes * lanes;
+    if constexpr (rest != 0 && lanes > 1 && vector_rest <= N && vector_rest != rest)
+        tile.template operator()<vector_rest>(N - vector_rest);
+    else if constexpr (rest != 0)
+        tile.template operator()<rest>(first);
+}
+
 /// C = bias + A B: A is M x K (row-major), B is K x N, C is M x N, bias one value per row of C.
 /// Column panels outermost, so a panel of B (K x 16) stays in cache while every row tile uses it.
 template <std::size_t M, std::size_t N, std::size_t K, class T>
@@ -90,9 +107,7 @@ constexpr void bias_product(const T* a, const T* bias, const T* b, T* c) {
         if constexpr (M % rows != 0)
             bias_product_tile<M % rows, Width, K, N>(a + r * K, bias + r, b + first, c + r * N + first);
     };
-    std::size_t first = 0;
-    for (; first + tile_width <= N; first += tile_width) panel.template operator()<tile_width>(first);
-    if constexpr (N % tile_width != 0) panel.template operator()<N % tile_width>(first);
+    for_each_column_tile<N, T>(panel);
 }
 
 /// c[i][j] += dot<N>(a row i, b row j) for i < Rows, j < Cols: `dot`'s lanes and fold, so each
@@ -225,11 +240,9 @@ constexpr void transposed_product_tile(const T* a, const T* b, T* c) {
 /// C = A^T B for columns [First, First + Rows) of A: A is M x Lda, B is M x N, C is Rows x N.
 template <std::size_t Rows, std::size_t M, std::size_t N, std::size_t Lda, class T>
 constexpr void transposed_product(const T* a, const T* b, T* c) {
-    std::size_t first = 0;
-    for (; first + tile_width <= N; first += tile_width)
-        transposed_product_tile<Rows, tile_width, M, Lda, N, N>(a, b + first, c + first);
-    if constexpr (N % tile_width != 0)
-        transposed_product_tile<Rows, N % tile_width, M, Lda, N, N>(a, b + first, c + first);
+    for_each_column_tile<N, T>([&]<std::size_t Width>(std::size_t first) {
+        transposed_product_tile<Rows, Width, M, Lda, N, N>(a, b + first, c + first);
+    });
 }
 
 }  // namespace typenet::detail
