@@ -90,7 +90,7 @@ constexpr void for_each_column_tile(Tile&& tile) {
     for (; first + tile_width <= N; first += tile_width) tile.template operator()<tile_width>(first);
     constexpr std::size_t rest = N % tile_width, lanes = simd<T>::lanes;
     constexpr std::size_t vector_rest = (rest + lanes - 1) / lanes * lanes;
-    if constexpr (rest != 0 && lanes > 1 && vector_rest <= N && vector_rest != rest)
+    if constexpr (vector_rest != rest && vector_rest <= N)  // rest is not whole vectors, and they fit
         tile.template operator()<vector_rest>(N - vector_rest);
     else if constexpr (rest != 0)
         tile.template operator()<rest>(first);
