@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
         defaults.shift = 2;
         defaults.rotate = 12;
         defaults.zoom = 0.12;
+        defaults.recalibrate = true;
         const auto settings = examples::parse(argc, argv, "Trains a small residual network on MNIST.", defaults,
                                               examples::Extras{{32, 64}, {}});
         if (!settings) return 0;

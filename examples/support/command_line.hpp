@@ -32,6 +32,7 @@ struct Settings {
     double zoom = 0;                  ///< and scale them by up to this fraction
     std::size_t threads = typenet::hardware_threads();  ///< threads sharing each batch's samples
     bool sanity = false;              ///< run the overfitting sanity check first
+    bool recalibrate = false;         ///< after training, BatchNorm statistics over the plain training images
     std::filesystem::path checkpoint{};  ///< weights saved here after every good epoch (empty: none)
     std::filesystem::path load{};     ///< start from these typenet weights (empty: initialise)
     std::filesystem::path import{};   ///< start from these PyTorch weights, safetensors or .npz
@@ -74,6 +75,9 @@ inline std::string usage(std::string_view program, std::string_view about, const
     text += fmt::format("  --zoom F          also scale each training image by a factor from 1 - F to 1 + F (default {})\n",
                         d.zoom);
     text += "  --sanity          first check that the network can overfit 32 images\n";
+    text += "  --recalibrate     after training, take BatchNorm's statistics over the training images unaugmented\n";
+    text += fmt::format("  --no-recalibrate  keep the statistics training gathered (default {})\n",
+                        d.recalibrate ? "--recalibrate" : "--no-recalibrate");
     text += "  --checkpoint FILE save the weights to FILE after every epoch whose loss and weights are finite\n";
     text += "  --load FILE       start from weights saved by --save, --checkpoint or save_weights\n";
     text += "  --import FILE     start from PyTorch weights of the same layers (.safetensors or .npz)\n";
@@ -163,6 +167,8 @@ inline std::optional<Settings> parse(int argc, char** argv, std::string_view abo
             settings.export_header = value();
         } else if (option == "--sanity") {
             settings.sanity = true;
+        } else if (option == "--recalibrate" || option == "--no-recalibrate") {
+            settings.recalibrate = option == "--recalibrate";
         } else if (option == "--variant" && !extras.variants.empty()) {
             settings.variant = value();
             if (std::find(extras.variants.begin(), extras.variants.end(), settings.variant) == extras.variants.end())

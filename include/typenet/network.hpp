@@ -292,7 +292,12 @@ public:
     template <std::size_t B>
     constexpr void forward(Batch<B>& batch, Mode mode, std::uint64_t seed = 0, std::size_t samples = B,
                            const Parallel* parallel = nullptr) {
-        batch.context = {mode, seed, samples, parallel};
+        forward(batch, PassContext{mode, seed, samples, parallel});
+    }
+    /// The same, with every field of the pass's context given (calibration needs them all).
+    template <std::size_t B>
+    constexpr void forward(Batch<B>& batch, const PassContext& context) {
+        batch.context = context;
         chain_::template forward_batch<B>(batch.context, storage_.parameters.data(), BatchView<input_shape_type, B, const T>{batch.inputs.data()},
                                           batch.output_batch(), batch.work.data());
     }

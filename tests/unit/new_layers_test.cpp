@@ -399,3 +399,33 @@ BOOST_AUTO_TEST_CASE(batch_norm_leaves_samples_past_a_partial_batch_alone) {
     BOOST_TEST(run.y[2] == -5.0);
     BOOST_TEST(run.params[2] == 0.2, tt::tolerance(1e-12));
 }
+
+BOOST_AUTO_TEST_CASE(batch_norm_calibration_averages_the_statistics_of_every_pass) {
+    // Shape<1>, momentum 1/10 (which calibration ignores). Pass 1, two samples: 1, 3 (mean 2,
+    // unbiased variance 2). Pass 2, one of three samples: 8 (mean 8, variance 0: one value).
+    // Weighted by samples: mean (2 * 2 + 8) / 3 = 4, variance (2 * 2 + 0) / 3 = 4/3.
+    using L = bound<BatchNorm, Shape<1>, double>;
+    BatchRunner<L, 3, double> run;
+    run.params = {2, 0.5, 100, 100};  // the running statistics training left: replaced, not moved
+    run.x = {1, 3, 1000};
+    run.forward({Mode::calibration, 0, 2, nullptr, 0});
+    BOOST_TEST(run.params[2] == 2.0, tt::tolerance(1e-12));
+    BOOST_TEST(run.params[3] == 2.0, tt::tolerance(1e-12));
+    // It normalises by the batch's statistics, as training does.
+    BOOST_TEST(run.y[0] == -1 * 2 / std::sqrt(1 + 1e-5) + 0.5, tt::tolerance(1e-12));
+    run.x = {8, 1000, 1000};
+    run.forward({Mode::calibration, 0, 1, nullptr, 2});
+    BOOST_TEST(run.params[2] == 4.0, tt::tolerance(1e-12));
+    BOOST_TEST(run.params[3] == 4.0 / 3.0, tt::tolerance(1e-12));
+    BOOST_TEST(run.params[0] == 2.0);  // the trained tensors stay
+    BOOST_TEST(run.params[1] == 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(dropout_calibration_is_the_identity) {
+    // Calibration measures statistics of the network evaluation runs, so it drops nothing.
+    using L = bound<Half, Shape<2, 3>, double>;
+    BatchRunner<L, 3, double> run;
+    for (std::size_t i = 0; i < run.x.size(); ++i) run.x[i] = double(i) + 1;
+    run.forward({Mode::calibration, 12345, 3, nullptr, 0});
+    BOOST_TEST(run.y == run.x, tt::per_element());
+}

@@ -10,6 +10,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <ratio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -914,4 +915,67 @@ BOOST_AUTO_TEST_CASE(preview_writer_attach_keeps_the_callbacks_already_there) {
     trainer.fit(images, options);
     BOOST_TEST(mine == 4u);                       // 12 samples, every 3
     BOOST_TEST(previews.written().size() == 2u);  // every half epoch
+}
+
+namespace {
+/// BatchNorm on two features, a Dropout that calibration must not apply, BatchNorm again.
+using CalibratedNet = Network<Input<2>, BatchNorm, Dropout<std::ratio<1, 2>>, BatchNorm, Dense<2>>;
+struct CalibrationCase {
+    std::unique_ptr<CalibratedNet> net = std::make_unique<CalibratedNet>();
+    decltype(make_optimizer<CalibratedNet>(for_all_layers(Adam{}))) optimizer{for_all_layers(Adam{})};
+    Trainer<CalibratedNet, SoftmaxCrossEntropy, decltype(optimizer), 2> trainer{*net, optimizer};
+    Points data;
+    CalibrationCase() {
+        initialize(*net, Init::xavier_uniform, 5);
+        for (auto& v : net->layer_tensor<0, "running_mean">()) v = 100;  // what training left
+        for (auto& v : net->layer_tensor<0, "running_var">()) v = 100;
+        // Batches of two, two and one: {1, 3}, {2, 6}, {10} and {0, 4}, {2, -2}, {5}.
+        data.add({1, 0}, 0);
+        data.add({3, 4}, 1);
+        data.add({2, 2}, 0);
+        data.add({6, -2}, 1);
+        data.add({10, 5}, 0);
+    }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(recalibrate_averages_batch_statistics_over_the_whole_set) {
+    CalibrationCase c;
+    const auto before = c.net->parameters();
+    c.trainer.recalibrate(c.data);
+    // Means weighted by batch size: the plain means 22/5 and 9/5. Unbiased batch variances 2, 8, 0
+    // and 8, 8, 0, weighted the same way: 20/5 and 32/5.
+    const std::vector<float> mean(c.net->layer_tensor<0, "running_mean">().begin(), c.net->layer_tensor<0, "running_mean">().end());
+    const std::vector<float> var(c.net->layer_tensor<0, "running_var">().begin(), c.net->layer_tensor<0, "running_var">().end());
+    BOOST_TEST(mean == (std::vector<float>{4.4f, 1.8f}), boost::test_tools::tolerance(1e-6f) << boost::test_tools::per_element());
+    BOOST_TEST(var == (std::vector<float>{4.0f, 6.4f}), boost::test_tools::tolerance(1e-6f) << boost::test_tools::per_element());
+    // The second BatchNorm sees batch-normalised values, not dropped ones: means 0, and unbiased
+    // variances of about 2 on each batch of two (0 on the batch of one).
+    for (float m : c.net->layer_tensor<2, "running_mean">()) BOOST_TEST(std::abs(m) < 1e-6f);
+    for (float v : c.net->layer_tensor<2, "running_var">()) BOOST_TEST(v == 1.6f, boost::test_tools::tolerance(1e-4f));
+    // Only the state changed: trainable tensors, gradients and the optimizer did not.
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        const bool state = (i >= 4 && i < 8) || (i >= 12 && i < 16);
+        if (!state) BOOST_TEST(c.net->parameters()[i] == before[i], "parameter " << i);
+    }
+    for (float g : c.net->gradients()) BOOST_TEST(g == 0.0f);
+    BOOST_TEST(c.optimizer.steps() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(recalibrate_gives_the_same_bits_on_two_threads) {
+    CalibrationCase one, two;
+    two.trainer.use_threads(2);
+    one.trainer.recalibrate(one.data);
+    two.trainer.recalibrate(two.data);
+    BOOST_TEST(std::memcmp(one.net->parameters().data(), two.net->parameters().data(),
+                           CalibratedNet::parameter_count * sizeof(float)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(recalibrate_checks_every_sample_before_any_work) {
+    CalibrationCase c;
+    const auto before = c.net->parameters();
+    c.data.classes[3] = 7;
+    BOOST_TEST(training_error_of([&] { c.trainer.recalibrate(c.data); }) ==
+               "typenet: recalibrate: sample 3 has label 7, but the network has 2 outputs");
+    BOOST_TEST(std::memcmp(before.data(), c.net->parameters().data(), CalibratedNet::parameter_count * sizeof(float)) == 0);
 }

@@ -54,7 +54,8 @@ constexpr T square_root(T value) {
 /// Per channel after Conv2D (statistics over the batch and every position), per feature after
 /// Dense (over the batch): y = (x - mean) / sqrt(var + eps) * weight + bias. Training uses the
 /// batch's mean and (biased) variance and moves the running ones toward them, the variance
-/// unbiased, as PyTorch does; evaluation and inference use the running ones. Parameters, as
+/// unbiased, as PyTorch does; evaluation and inference use the running ones, and calibration
+/// (`Trainer::recalibrate`) makes them the mean of its batches' statistics. Parameters, as
 /// PyTorch names them: "weight" (starts at 1), "bias", and the state "running_mean" and
 /// "running_var" (saved, never touched by an optimizer, no weight decay on any of them).
 template <class... Options>
@@ -109,6 +110,9 @@ struct BatchNormalization {
                 return;
             }
             const T count = T(n * area);
+            // Calibration weighs each pass by its samples, so the running statistics become the
+            // mean over all of them; training moves them by the momentum.
+            const T weight = context.mode == Mode::calibration ? T(n) / T(context.calibrated + n) : m;
             detail::share_out(context, C, [&](std::size_t first, std::size_t last) {  // channels are independent
                 for (std::size_t c = first; c < last; ++c) {
                     const Moments s = moments(x, n, c);
@@ -116,8 +120,8 @@ struct BatchNormalization {
                     for (std::size_t b = 0; b < n; ++b)
                         for (std::size_t i = c * area; i < (c + 1) * area; ++i) y[b][i] = (x[b][i] - s.mean) * scale + p[bias + c];
                     const T unbiased = count > 1 ? s.variance * count / (count - 1) : s.variance;
-                    p[running_mean + c] = (1 - m) * p[running_mean + c] + m * s.mean;
-                    p[running_var + c] = (1 - m) * p[running_var + c] + m * unbiased;
+                    p[running_mean + c] = (1 - weight) * p[running_mean + c] + weight * s.mean;
+                    p[running_var + c] = (1 - weight) * p[running_var + c] + weight * unbiased;
                 }
             });
         }

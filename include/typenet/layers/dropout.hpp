@@ -1,4 +1,4 @@
-// Dropout<Rate>: in training, zeroes each value with probability Rate and scales the rest; in evaluation, nothing.
+// Dropout<Rate>: in training, zeroes each value with probability Rate and scales the rest; in other modes, nothing.
 #pragma once
 
 #include <array>
@@ -56,7 +56,7 @@ struct Dropout {
         static constexpr void forward_batch(const PassContext& context, T*, BatchView<In, B, const T> x,
                                             BatchView<In, B, T> y, T* mask) {
             const std::size_t n = samples_in<B>(context) * In::size;
-            if (context.mode == Mode::evaluation) {
+            if (context.mode != Mode::training) {
                 for (std::size_t i = 0; i < n; ++i) y.data()[i] = x.data()[i];
                 return;
             }

@@ -354,7 +354,9 @@ concept ForwardLayer = ShapedLayer<B> && ((scratch_size_of<B> == 0 && detail::fo
 
 /// Training uses batch statistics and random masks (BatchNorm, Dropout); evaluation, what
 /// `evaluate`, `Inference` and `RomInference` run, uses running statistics and no masks.
-enum class Mode { training, evaluation };
+/// Calibration (`Trainer::recalibrate`) trains nothing: layers with running statistics use the
+/// batch's and replace the running ones by their mean over every calibration pass; no masks.
+enum class Mode { training, evaluation, calibration };
 
 /// What a batched pass tells each layer.
 struct PassContext {
@@ -367,6 +369,9 @@ struct PassContext {
     std::size_t samples = std::numeric_limits<std::size_t>::max();
     /// Threads for the layers that run sample by sample; none: the calling thread does all.
     const Parallel* parallel = nullptr;
+    /// In calibration: the samples of the earlier calibration passes, which this one's statistics
+    /// are averaged with (0: the first pass, whose statistics replace the running ones).
+    std::size_t calibrated = 0;
 };
 
 namespace detail {

@@ -167,6 +167,23 @@ public:
         return evaluate_checked(data);
     }
 
+    /// Replaces the running statistics of layers that keep them (BatchNorm's) by their mean over
+    /// batches of `data`, every sample once, in order, and trains nothing. Running statistics
+    /// gathered during training follow the last few batches only, and of augmented images; taking
+    /// them over the plain training set after the last epoch ("precise BatchNorm") suits the
+    /// evaluation that follows. Throws training_error if a sample does not fit the network.
+    template <SampleSource Source>
+    void recalibrate(const Source& data) {
+        check_samples(data, data.size(), "recalibrate", "");
+        FlushDenormals flush;
+        for (std::size_t done = 0; done < data.size();) {
+            const std::size_t n = std::min(BatchSize, data.size() - done);
+            for (std::size_t b = 0; b < n; ++b) load(data, done + b, b);
+            net_.forward(*batch_, PassContext{Mode::calibration, 0, n, workers_.get(), done});
+            done += n;
+        }
+    }
+
     /// Trains for `options.epochs` epochs without validation.
     template <SampleSource Source>
     History fit(const Source& train, const FitOptions& options) {
