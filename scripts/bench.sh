@@ -60,19 +60,24 @@ echo "bench: compile cost"
 compile_log=$build/bench-compile.log
 compile_report=$(benchmarks/compile_time.sh 2>"$compile_log") ||
     compile_report+=$'\n'"(compile_time.sh failed or a probe is over its limit: see $compile_log)"
-# The LeNet-5 example as a whole program (data, training, reports, PyTorch import), compiled only:
-# linking would need its libraries, and compiling is what costs.
+# The LeNet-5 example (its network, training loop and previews) and the examples' support units
+# it links (command line, MNIST, report, PyTorch import), each compiled only: linking would need
+# their libraries, and compiling is what costs. The limit is per translation unit.
 for compiler in g++ clang++; do
-    object=$(mktemp)
-    if /usr/bin/time -f '%e %M' -o "$object.time" "$compiler" -std=c++20 -O2 -Iinclude -c examples/mnist_lenet.cpp \
-        -o "$object" 2>>"$compile_log"; then
-        read -r seconds kib <"$object.time"
-        compile_report+=$(printf '\n%-8s %-18s %6.1f s %7.0f MiB  (examples/mnist_lenet.cpp, compiled only)' \
-            "$compiler" mnist_lenet "$seconds" $((kib / 1024)))
-    else
-        compile_report+=$'\n'"$compiler examples/mnist_lenet.cpp: does not compile"
-    fi
-    rm -f "$object" "$object.time"
+    for unit in examples/mnist_lenet.cpp examples/support/command_line.cpp examples/support/mnist_files.cpp \
+        examples/support/pytorch_import.cpp; do
+        object=$(mktemp)
+        name=$(basename "$unit" .cpp)
+        if /usr/bin/time -f '%e %M' -o "$object.time" "$compiler" -std=c++20 -O2 -Iinclude -c "$unit" \
+            -o "$object" 2>>"$compile_log"; then
+            read -r seconds kib <"$object.time"
+            compile_report+=$(printf '\n%-8s %-18s %6.1f s %7.0f MiB  (%s, compiled only)' \
+                "$compiler" "$name" "$seconds" $((kib / 1024)) "$unit")
+        else
+            compile_report+=$'\n'"$compiler $unit: does not compile"
+        fi
+        rm -f "$object" "$object.time"
+    done
 done
 
 # Every figure as fig[<side>.<key>], e.g. fig[typenet.seed_train].

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
@@ -15,19 +14,16 @@
 #include <fmt/format.h>
 
 #include <typenet/data/augment.hpp>
-#include <typenet/data/mnist.hpp>
 #include <typenet/data/random_affine.hpp>
 #include <typenet/io/export.hpp>
-#include <typenet/io/pytorch.hpp>
 #include <typenet/io/weights.hpp>
 #include <typenet/train/trainer.hpp>
-#include <typenet/viz/confusion.hpp>
-#include <typenet/viz/curves.hpp>
 #include <typenet/viz/preview_writer.hpp>
-#include <typenet/viz/report.hpp>
 #include <typenet/viz/summary.hpp>
 
 #include "command_line.hpp"
+#include "mnist_files.hpp"
+#include "pytorch_import.hpp"
 
 namespace examples {
 
@@ -69,20 +65,9 @@ typenet::History fit_mnist(Trainer& trainer, const typenet::MnistSplits& data, c
 /// Reads and preprocesses MNIST for `Net`'s input size, as `settings` asks.
 template <class Net>
 typenet::MnistSplits load_mnist_for(const Settings& settings) {
-    using namespace typenet;
     constexpr auto input = Net::input_shape_type::dims;
     static_assert(Net::input_shape_type::rank == 3 && input[0] == 1, "the MNIST examples feed 1 x H x W images");
-    MnistOptions options;
-    options.rows = input[1];
-    options.cols = input[2];
-    options.classes = Net::output_shape_type::size;
-    options.validation = settings.validation;
-    options.seed = settings.seed;
-    MnistSplits data = load_mnist(settings.data, options);
-    if (settings.limit > 0 && settings.limit < data.train.size()) data.train = subset(data.train, 0, settings.limit);
-    fmt::print("data: {} train, {} validation, {} test images from {} (mean pixel {:.9f} subtracted)\n\n",
-               data.train.size(), data.validation.size(), data.test.size(), settings.data.string(), data.mean);
-    return data;
+    return load_mnist_images(settings, input[1], input[2], Net::output_shape_type::size);
 }
 
 /// Replaces the initial weights by --load's or --import's, if given.
@@ -92,7 +77,7 @@ void load_starting_weights(Net& net, const Settings& settings) {
         typenet::load_weights(net, settings.load);
         fmt::print("weights: loaded from {}\n", settings.load.string());
     } else if (!settings.import.empty()) {
-        typenet::import_weights(net, settings.import);
+        import_pytorch(typenet::import_target(net), settings.import);
         fmt::print("weights: imported from PyTorch, {}\n", settings.import.string());
     }
 }
@@ -109,15 +94,6 @@ void run_sanity_check(const Net& net, const Opt& optimizer, const typenet::Datas
     fmt::print("sanity check: loss {:.4f} -> {:.4f} in {} epochs on {} images: {}\n\n", sanity.initial_loss,
                sanity.final_loss, sanity.epochs, std::min(check.samples, train.size()),
                sanity.passed ? "passed" : fmt::format("FAILED (the loss did not reach {})", check.target_loss));
-}
-
-/// The exported header's struct: the file's stem as a C++ identifier ("seed-net.hpp" -> seed_net).
-inline std::string header_name(const std::filesystem::path& file) {
-    std::string name = file.stem().string();
-    for (char& c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-    if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) name.insert(0, "net_");
-    return name;
 }
 
 /// Writes the final weights where --save and --export ask (each file atomically).
@@ -170,32 +146,13 @@ bool recalibrate_statistics(Trainer& trainer, const typenet::Dataset& train, con
     return true;
 }
 
-/// The report's words for the training images' augmentation.
-inline std::string augmentation(const Settings& settings) {
-    std::string text;
-    if (settings.rotate > 0) text += fmt::format("turns of up to {} degrees, ", settings.rotate);
-    if (settings.zoom > 0) text += fmt::format("zooms of up to {}%, ", 100 * settings.zoom);
-    if (settings.shift > 0) text += fmt::format("shifts of up to {} pixels, ", settings.shift);
-    return text.empty() ? "none" : text.substr(0, text.size() - 2);
-}
-
-/// Writes curves, the confusion matrix, weights.bin and report.html into `settings.out`.
+/// Writes weights.bin, curves, the confusion matrix and report.html into `settings.out`.
 template <class Net>
 void write_report_files(const std::string& title, const Net& net, const typenet::History& history,
                         const std::vector<typenet::Metric>& metrics, const std::vector<std::string>& previews,
                         const Settings& settings) {
-    using namespace typenet;
-    const RenderResult curves = render_training_curves(settings.out, history, {.title = title});
-    const RenderResult confusion =
-        render_confusion_matrix(settings.out, history.test->confusion, "test set: true vs predicted");
-    for (const auto* r : {&curves, &confusion})
-        if (!r->rendered) fmt::print("note: {}\n", r->message);
-    std::vector<std::string> pictures{"curves.png", "confusion.png"};
-    pictures.insert(pictures.end(), previews.begin(), previews.end());
-    save_weights(net, settings.out / "weights.bin");
-    const auto report = write_report(settings.out, title, metrics, pictures);
-    fmt::print("outputs: {} (curves.png, confusion.png, curves.csv, weights.bin{})\n", report.string(),
-               previews.empty() ? "" : fmt::format(", {} previews", previews.size()));
+    typenet::save_weights(net, settings.out / "weights.bin");
+    write_report_pictures(title, history, metrics, previews, settings);
 }
 
 /// Loads MNIST from `settings.data`, starts from initialised, loaded or imported weights,

@@ -220,6 +220,24 @@ BOOST_AUTO_TEST_CASE(names_order_and_format_give_the_same_weights) {
     BOOST_TEST((by_order->parameters() == npz->parameters()));
 }
 
+BOOST_AUTO_TEST_CASE(an_import_target_imports_as_the_network_does) {
+    // What a translation unit without the network's type sees (examples/support/pytorch_import.cpp).
+    auto direct = std::make_unique<LeNet5>(), through_target = std::make_unique<LeNet5>();
+    import_weights(*direct, fixtures / "lenet.npz");
+    const ImportTarget<float> target = import_target(*through_target);
+    BOOST_TEST(target.parameters.size() == LeNet5::parameter_count);
+    BOOST_TEST(target.tensors.size() == 10u);
+    BOOST_TEST(target.tensors[1].role == "bias");
+    BOOST_TEST(target.tensors[1].offset == 150u);  // after conv1's 6x1x5x5 weight
+    import_weights(target, fixtures / "lenet.npz");
+    BOOST_TEST((direct->parameters() == through_target->parameters()));
+
+    // Another network's weights are refused through a target too, leaving it untouched.
+    auto before = std::make_unique<LeNet5>(*through_target);
+    BOOST_CHECK_THROW(import_weights(import_target(*through_target), fixtures / "seed.npz"), import_error);
+    BOOST_TEST((before->parameters() == through_target->parameters()));
+}
+
 BOOST_AUTO_TEST_CASE(safetensors_sorted_by_name_is_matched_in_numeric_order) {
     // PyTorch's safetensors writer stores tensors sorted by name, so "11.bias" comes before "3.bias".
     auto file = read_safetensors(fixtures / "lenet.safetensors");

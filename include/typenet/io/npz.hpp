@@ -206,17 +206,23 @@ inline void read_npy_values(const std::string& file, zip_t* archive, const NpyMe
 /// Loads a PyTorch state_dict saved with `numpy.savez` (or `savez_compressed`) into `net`
 /// (see import_weights in io/pytorch.hpp for the mapping). Every array's name, dtype and shape
 /// is checked before any value is read; on any error (`import_error`) `net` is untouched.
-template <class Net>
-void import_npz(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
+template <class T>
+void import_npz(const ImportTarget<T>& target, const std::filesystem::path& path, const LayerNames& names = {}) {
     const std::string file = path.string();
     detail::check_file(path);
     const auto archive = detail::open_zip(file);
     const auto members = detail::npz_members(file, archive.get());
     std::vector<detail::FoundTensor> found;
     for (const auto& m : members) found.push_back(m.tensor);
-    detail::import_tensors(net, path, found, names, [&](std::size_t i, std::vector<unsigned char>& bytes) {
+    detail::import_tensors(target, path, found, names, [&](std::size_t i, std::vector<unsigned char>& bytes) {
         detail::read_npy_values(file, archive.get(), members[i], bytes);
     });
+}
+
+template <class Net>
+    requires requires { Net::parameter_tensors; }
+void import_npz(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
+    import_npz(import_target(net), path, names);
 }
 
 }  // namespace typenet

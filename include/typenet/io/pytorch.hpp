@@ -28,8 +28,9 @@ namespace typenet {
 /// Loads PyTorch weights into `net`: a zip file (starting "PK") is read as `.npz`, anything else
 /// as safetensors, whatever the file's name. `names` as for LayerNames; empty matches by order.
 /// Everything is checked before `net` is touched; errors are `import_error`.
-template <class Net>
-void import_weights(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
+/// Also takes an ImportTarget (`import_target(net)`) instead of the network itself.
+template <class T>
+void import_weights(const ImportTarget<T>& target, const std::filesystem::path& path, const LayerNames& names = {}) {
     std::array<char, 4> magic{};
     detail::check_file(path);
     {
@@ -38,9 +39,15 @@ void import_weights(Net& net, const std::filesystem::path& path, const LayerName
         in.read(magic.data(), magic.size());
     }
     if (std::memcmp(magic.data(), "PK\x03\x04", 4) == 0 || std::memcmp(magic.data(), "PK\x05\x06", 4) == 0)
-        import_npz(net, path, names);
+        import_npz(target, path, names);
     else
-        import_safetensors(net, path, names);
+        import_safetensors(target, path, names);
+}
+
+template <class Net>
+    requires requires { Net::parameter_tensors; }
+void import_weights(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
+    import_weights(import_target(net), path, names);
 }
 
 }  // namespace typenet

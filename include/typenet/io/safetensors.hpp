@@ -202,8 +202,8 @@ inline std::vector<SafetensorsEntry> safetensors_entries(const std::string& file
 /// Loads a PyTorch state_dict saved as safetensors into `net` (see import_weights in
 /// io/pytorch.hpp for the mapping). Every tensor's name, dtype and shape is checked before any
 /// value is read; on any error (`import_error`) `net` is untouched.
-template <class Net>
-void import_safetensors(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
+template <class T>
+void import_safetensors(const ImportTarget<T>& target, const std::filesystem::path& path, const LayerNames& names = {}) {
     const std::string file = path.string();
     detail::check_file(path);
     std::ifstream in(path, std::ios::binary | std::ios::ate);
@@ -216,11 +216,17 @@ void import_safetensors(Net& net, const std::filesystem::path& path, const Layer
     const auto entries = detail::safetensors_entries(file, header, size - data_start);
     std::vector<detail::FoundTensor> found;
     for (const auto& e : entries) found.push_back(e.tensor);
-    detail::import_tensors(net, path, found, names, [&](std::size_t i, std::vector<unsigned char>& bytes) {
+    detail::import_tensors(target, path, found, names, [&](std::size_t i, std::vector<unsigned char>& bytes) {
         in.seekg(static_cast<std::streamoff>(data_start + entries[i].begin));
         if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
             throw import_error(fmt::format("{}: cannot read tensor '{}'", file, entries[i].tensor.name));
     });
+}
+
+template <class Net>
+    requires requires { Net::parameter_tensors; }
+void import_safetensors(Net& net, const std::filesystem::path& path, const LayerNames& names = {}) {
+    import_safetensors(import_target(net), path, names);
 }
 
 }  // namespace typenet

@@ -243,25 +243,43 @@ void convert_values(const std::string& file, const FoundTensor& tensor, const st
     }
 }
 
-/// Checks `found` against `net`, reads every matched tensor through
+}  // namespace detail
+
+/// A network's parameters and the tensors they hold, without the network's type: what the
+/// importers fill in. Through it the file formats (zip, JSON) can be compiled in a translation
+/// unit of their own, away from the network's (examples/support/pytorch_import.cpp does).
+template <class T>
+struct ImportTarget {
+    std::span<T> parameters;
+    std::vector<detail::ExpectedTensor> tensors;  // covering `parameters` exactly
+};
+
+/// `net`'s parameters as an ImportTarget; `net` must outlive it.
+template <class Net>
+    requires requires { Net::parameter_tensors; }
+ImportTarget<typename Net::scalar_type> import_target(Net& net) {
+    return {std::span<typename Net::scalar_type>(net.parameters()), detail::expected_tensors<Net>()};
+}
+
+namespace detail {
+
+/// Checks `found` against the target's tensors, reads every matched tensor through
 /// `read(index in found, bytes)` into a staging copy, and only then overwrites the parameters:
-/// on any error `net` is untouched.
-template <class Net, class Read>
-void import_tensors(Net& net, const std::filesystem::path& path, const std::vector<FoundTensor>& found,
-                    const LayerNames& names, Read read) {
-    using T = typename Net::scalar_type;
+/// on any error they are untouched.
+template <class T, class Read>
+void import_tensors(const ImportTarget<T>& target, const std::filesystem::path& path,
+                    const std::vector<FoundTensor>& found, const LayerNames& names, Read read) {
     const std::string file = path.string();
-    const auto expected = expected_tensors<Net>();
-    const auto plan = match_tensors(file, expected, found, names);
-    std::vector<T> staged(Net::parameter_count);
+    const auto plan = match_tensors(file, target.tensors, found, names);
+    std::vector<T> staged(target.parameters.size());
     std::vector<unsigned char> bytes;
-    for (std::size_t e = 0; e < expected.size(); ++e) {
+    for (std::size_t e = 0; e < target.tensors.size(); ++e) {
         const auto& tensor = found[plan[e]];
         bytes.assign(element_count(tensor.shape) * dtype_size(tensor.dtype), 0);
         read(plan[e], bytes);
-        convert_values(file, tensor, bytes, staged.data() + expected[e].offset);
+        convert_values(file, tensor, bytes, staged.data() + target.tensors[e].offset);
     }
-    std::copy(staged.begin(), staged.end(), net.parameters().begin());
+    std::copy(staged.begin(), staged.end(), target.parameters.begin());
 }
 
 }  // namespace detail
