@@ -71,8 +71,12 @@ for compiler in g++ clang++; do
         if /usr/bin/time -f '%e %M' -o "$object.time" "$compiler" -std=c++20 -O2 -Iinclude -c "$unit" \
             -o "$object" 2>>"$compile_log"; then
             read -r seconds kib <"$object.time"
-            compile_report+=$(printf '\n%-8s %-18s %6.1f s %7.0f MiB  (%s, compiled only)' \
-                "$compiler" "$name" "$seconds" $((kib / 1024)) "$unit")
+            verdict="limit 20 s, 1024 MiB"
+            if awk -v s="$seconds" 'BEGIN { exit !(s > 20) }' || ((kib / 1024 > 1024)); then
+                verdict="OVER LIMIT: 20 s, 1024 MiB"
+            fi
+            compile_report+=$(printf '\n%-8s %-18s %6.1f s %7.0f MiB  (%s, compiled only; %s)' \
+                "$compiler" "$name" "$seconds" $((kib / 1024)) "$unit" "$verdict")
         else
             compile_report+=$'\n'"$compiler $unit: does not compile"
         fi
