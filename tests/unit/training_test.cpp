@@ -977,5 +977,7 @@ BOOST_AUTO_TEST_CASE(recalibrate_checks_every_sample_before_any_work) {
     c.data.classes[3] = 7;
     BOOST_TEST(training_error_of([&] { c.trainer.recalibrate(c.data); }) ==
                "typenet: recalibrate: sample 3 has label 7, but the network has 2 outputs");
+    BOOST_TEST(training_error_of([&] { c.trainer.recalibrate(Points{}); }) ==
+               "typenet: recalibrate: no samples to take statistics over");
     BOOST_TEST(std::memcmp(before.data(), c.net->parameters().data(), CalibratedNet::parameter_count * sizeof(float)) == 0);
 }

@@ -171,9 +171,11 @@ public:
     /// batches of `data`, every sample once, in order, and trains nothing. Running statistics
     /// gathered during training follow the last few batches only, and of augmented images; taking
     /// them over the plain training set after the last epoch ("precise BatchNorm") suits the
-    /// evaluation that follows. Throws training_error if a sample does not fit the network.
+    /// evaluation that follows. Throws training_error, before any work, if `data` is empty or a
+    /// sample does not fit the network.
     template <SampleSource Source>
     void recalibrate(const Source& data) {
+        if (data.size() == 0) throw training_error("typenet: recalibrate: no samples to take statistics over", {});
         check_samples(data, data.size(), "recalibrate", "");
         FlushDenormals flush;
         for (std::size_t done = 0; done < data.size();) {
