@@ -57,6 +57,14 @@ Number parse_number(std::string_view option, std::string_view text) {
     return value;
 }
 
+/// The number `text` gives `option`, if `fits` accepts it; else "<option> needs <what>, got '<text>'".
+template <class Number, class Fits>
+Number parse_checked(std::string_view option, std::string_view text, Fits fits, std::string_view what) {
+    const Number value = parse_number<Number>(option, text);
+    if (!fits(value)) throw usage_error(fmt::format("{} needs {}, got '{}'", option, what, text));
+    return value;
+}
+
 }  // namespace
 
 std::optional<Settings> parse(int argc, char** argv, std::string_view about, Settings settings, const Extras& extras) {
@@ -85,32 +93,24 @@ std::optional<Settings> parse(int argc, char** argv, std::string_view about, Set
         } else if (option == "--out") {
             settings.out = value();
         } else if (option == "--preview") {
-            const std::string_view text = value();
-            settings.preview = parse_number<double>(option, text);
             // Previews restart counting every epoch, so a gap above 1 would never come round.
-            if (!(settings.preview >= 0 && settings.preview <= 1))
-                throw usage_error(fmt::format("--preview needs a fraction of an epoch from 0 to 1 (0 = off), got '{}'", text));
+            settings.preview = parse_checked<double>(option, value(), [](double v) { return v >= 0 && v <= 1; },
+                                                     "a fraction of an epoch from 0 to 1 (0 = off)");
         } else if (option == "--validation") {
             settings.validation = parse_number<std::size_t>(option, value());
         } else if (option == "--limit") {
             settings.limit = parse_number<std::size_t>(option, value());
         } else if (option == "--threads") {
-            const std::string_view text = value();
-            settings.threads = parse_number<std::size_t>(option, text);
-            if (settings.threads < 1 || settings.threads > 256)
-                throw usage_error(fmt::format("--threads needs a count from 1 to 256, got '{}'", text));
+            settings.threads = parse_checked<std::size_t>(option, value(), [](std::size_t v) { return v >= 1 && v <= 256; },
+                                                          "a count from 1 to 256");
         } else if (option == "--shift") {
             settings.shift = parse_number<std::size_t>(option, value());
         } else if (option == "--rotate") {
-            const std::string_view text = value();
-            settings.rotate = parse_number<double>(option, text);
-            if (!(settings.rotate >= 0 && settings.rotate <= 180))
-                throw usage_error(fmt::format("--rotate needs degrees from 0 to 180, got '{}'", text));
+            settings.rotate = parse_checked<double>(option, value(), [](double v) { return v >= 0 && v <= 180; },
+                                                    "degrees from 0 to 180");
         } else if (option == "--zoom") {
-            const std::string_view text = value();
-            settings.zoom = parse_number<double>(option, text);
-            if (!(settings.zoom >= 0 && settings.zoom < 1))
-                throw usage_error(fmt::format("--zoom needs a fraction from 0 to below 1, got '{}'", text));
+            settings.zoom = parse_checked<double>(option, value(), [](double v) { return v >= 0 && v < 1; },
+                                                  "a fraction from 0 to below 1");
         } else if (option == "--checkpoint") {
             settings.checkpoint = value();
         } else if (option == "--load") {
