@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -122,7 +124,18 @@ void check_convolution() {
     check_close(got_y, y, C * KH * KW);
     check_close(got_dw, dw, OH * OW);
     check_close(got_dx, dx, F * KH * KW);
+
+    // Inference's forward, which keeps nothing for backward (read from a padded copy at stride
+    // 1): the same bits as forward, whatever its scratch held before.
+    std::vector<T> inferred(y.size()), scratch(Bound::scratch_size, std::numeric_limits<T>::quiet_NaN());
+    Bound::infer(params.data(), TensorView<Shape<C, H, W>, const T>{x.data()},
+                 TensorView<typename Bound::output_shape, T>{inferred.data()}, scratch.data());
+    BOOST_TEST(std::memcmp(inferred.data(), got_y.data(), got_y.size() * sizeof(T)) == 0);
 }
+
+/// Whether Conv2D<Layer> on C x H x W inputs of T runs inference from a padded copy of its input.
+template <class T, std::size_t C, std::size_t H, std::size_t W, class Layer>
+constexpr bool direct = Layer::template bound<Shape<C, H, W>, T>::direct;
 
 }  // namespace
 
@@ -168,4 +181,22 @@ BOOST_AUTO_TEST_CASE(convolutions_match_the_definition) {
     check_convolution<float, 1, 28, 28, Conv2D<2, Kernel<3>, Stride<2>>>();
     check_convolution<double, 16, 7, 7, Conv2D<24, Kernel<1>>>();
     check_convolution<double, 2, 5, 5, Conv2D<8, Kernel<5>, Pad<same>>>();
+    // Rows of whole vectors or of 16 and more, read from the input directly in inference.
+    check_convolution<float, 4, 10, 10, Conv2D<16, Kernel<3>>>();
+    check_convolution<float, 2, 9, 20, Conv2D<7, Kernel<3, 5>, Pad<same>>>();
+    check_convolution<float, 3, 16, 16, Conv2D<13, Kernel<3>, Pad<same>>>();
+    check_convolution<double, 2, 6, 16, Conv2D<5, Kernel<3>, Pad<same>>>();
+}
+
+BOOST_AUTO_TEST_CASE(inference_reads_the_input_directly_where_rows_fill_vectors) {
+    if constexpr (detail::simd<float>::lanes > 1) {
+        static_assert(direct<float, 1, 28, 28, Conv2D<6, Kernel<5>, Pad<2>>>);  // LeNet-5's first
+        static_assert(direct<float, 4, 10, 10, Conv2D<16, Kernel<3>>>);        // 8 columns
+        static_assert(direct<float, 2, 9, 20, Conv2D<7, Kernel<3, 5>, Pad<same>>>);
+        static_assert(direct<float, 3, 16, 16, Conv2D<13, Kernel<3>, Pad<same>>>);
+    }
+    static_assert(!direct<float, 16, 14, 14, Conv2D<32, Kernel<3>, Stride<2>, Pad<same>>>);  // stride 2
+    static_assert(!direct<float, 6, 14, 14, Conv2D<16, Kernel<5>>>);  // rows of 10: im2col wastes less
+    static_assert(!direct<float, 16, 7, 7, Conv2D<24, Kernel<1>>>);    // rows of 7
+    static_assert(InferenceLayer<Conv2D<6, Kernel<5>, Pad<2>>::bound<Shape<1, 28, 28>, float>, float>);  // inference finds it
 }

@@ -147,7 +147,9 @@ template <class Layer, class In, class T>
 constexpr void forward_sample_of(const T* params, TensorView<In, const T> x,
                                  TensorView<typename Layer::template bound<In, T>::output_shape, T> y, T* scratch) {
     const auto run = [&]<class Impl>() {
-        if constexpr (scratch_size_of<Impl> > 0)
+        if constexpr (InferenceLayer<Impl, T>)
+            Impl::infer(params, x, y, scratch);
+        else if constexpr (scratch_size_of<Impl> > 0)
             Impl::forward(params, x, y, scratch);
         else
             Impl::forward(params, x, y);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <type_traits>
 
@@ -33,10 +34,10 @@ inline constexpr std::size_t tile_rows = [] {
     return (Rows + tiles - 1) / tiles;
 }();
 
-/// sums[r][v] += a[r][k] * b[k][v] for r < Rows, v < Width, k < K in k order: a has rows `Lda`
-/// apart, b rows `Ldb` apart.
-template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Lda, std::size_t Ldb, class T>
-constexpr void multiply_add_tile(const T* a, const T* b, T (&sums)[Rows][Width]) {
+/// sums[r][v] += a[r][k] * b_row(k)[v] for r < Rows, v < Width, k < K in k order: a has rows
+/// `Lda` apart; `b_row(k)` points at row k of b, wherever it is.
+template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Lda, class T, class RowOfB>
+constexpr void multiply_add_rows(const T* a, RowOfB b_row, T (&sums)[Rows][Width]) {
 #if TYPENET_SIMD
     if constexpr (fills_vectors<T, Width>) {
         if (!std::is_constant_evaluated()) {
@@ -46,7 +47,8 @@ constexpr void multiply_add_tile(const T* a, const T* b, T (&sums)[Rows][Width])
             for (std::size_t r = 0; r < Rows; ++r)
                 for (std::size_t j = 0; j < n; ++j) load(acc[r][j], sums[r] + j * simd<T>::lanes);
             for (std::size_t k = 0; k < K; ++k) {
-                for (std::size_t j = 0; j < n; ++j) load(x[j], b + k * Ldb + j * simd<T>::lanes);
+                const T* row = b_row(k);
+                for (std::size_t j = 0; j < n; ++j) load(x[j], row + j * simd<T>::lanes);
                 for (std::size_t r = 0; r < Rows; ++r) {
                     const T w = a[r * Lda + k];
                     for (std::size_t j = 0; j < n; ++j) acc[r][j] += w * x[j];
@@ -59,12 +61,18 @@ constexpr void multiply_add_tile(const T* a, const T* b, T (&sums)[Rows][Width])
     }
 #endif
     for (std::size_t k = 0; k < K; ++k) {
-        const T* row = b + k * Ldb;
+        const T* row = b_row(k);
         for (std::size_t r = 0; r < Rows; ++r) {
             const T w = a[r * Lda + k];
             for (std::size_t v = 0; v < Width; ++v) sums[r][v] += w * row[v];
         }
     }
+}
+
+/// multiply_add_rows with b row-major, its rows `Ldb` apart.
+template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Lda, std::size_t Ldb, class T>
+constexpr void multiply_add_tile(const T* a, const T* b, T (&sums)[Rows][Width]) {
+    multiply_add_rows<Rows, Width, K, Lda>(a, [b](std::size_t k) { return b + k * Ldb; }, sums);
 }
 
 /// c[r][v] = bias[r] + sum over k of a[r][k] * b[k][v] for r < Rows, v < Width, summed in k order.
@@ -108,6 +116,56 @@ constexpr void bias_product(const T* a, const T* bias, const T* b, T* c) {
             bias_product_tile<M % rows, Width, K, N>(a + r * K, bias + r, b + first, c + r * N + first);
     };
     for_each_column_tile<N, T>(panel);
+}
+
+/// Whether a stride-1 convolution with output rows of `OW` values reads its taps straight from
+/// the input in vector tiles without wasting much: rows of 16 or more, or of whole vectors.
+template <std::size_t OW, class T>
+inline constexpr bool direct_rows = simd<T>::lanes > 1 && (OW >= tile_width || OW % simd<T>::lanes == 0);
+
+/// Where tap (c, ky, kx), in weight order, reads an input of `InH` x `InW` channels, from the
+/// element under output (0, 0).
+template <std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t InW>
+inline constexpr std::array<std::size_t, Channels * KH * KW> tap_offsets = [] {
+    std::array<std::size_t, Channels * KH * KW> offsets{};
+    for (std::size_t c = 0, k = 0; c < Channels; ++c)
+        for (std::size_t ky = 0; ky < KH; ++ky)
+            for (std::size_t kx = 0; kx < KW; ++kx) offsets[k++] = (c * InH + ky) * InW + kx;
+    return offsets;
+}();
+
+/// out[f][oy][ox] = bias[f] + sum over (c, ky, kx) of w[f][c][ky][kx] * in[c][oy + ky][ox + kx]:
+/// a stride-1 convolution read from its padded input, `Channels` x `InH` x `InW`, a tile of filters
+/// by a tile of one output row at a time. The taps are added in weight order from the bias, as
+/// bias_product adds the column matrix's rows, so each output is the same bits as through im2col.
+template <std::size_t Filters, std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t InW,
+          std::size_t OH, std::size_t OW, class T>
+constexpr void direct_convolution(const T* weights, const T* bias, const T* in, T* out) {
+    static_assert(direct_rows<OW, T> && OH + KH - 1 == InH && OW + KW - 1 == InW);
+    constexpr std::size_t taps = Channels * KH * KW;
+    for (std::size_t oy = 0; oy < OH; ++oy) {
+        const auto filter_tile = [&]<std::size_t Rows, std::size_t Width>(std::size_t f, std::size_t first) {
+            T sums[Rows][Width];
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t v = 0; v < Width; ++v) sums[r][v] = bias[f + r];
+            const T* corner = in + oy * InW + first;
+            multiply_add_rows<Rows, Width, taps, taps>(
+                weights + f * taps, [corner](std::size_t k) { return corner + tap_offsets<Channels, KH, KW, InH, InW>[k]; }, sums);
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t v = 0; v < Width; ++v) out[(f + r) * OH * OW + oy * OW + first + v] = sums[r][v];
+        };
+        const auto column_tile = [&]<std::size_t Width>(std::size_t first) {
+            constexpr std::size_t rows = tile_rows<Filters, (Width + 7) / 8>;
+            std::size_t f = 0;
+            for (; f + rows <= Filters; f += rows) filter_tile.template operator()<rows, Width>(f, first);
+            if constexpr (Filters % rows != 0) filter_tile.template operator()<Filters % rows, Width>(f, first);
+        };
+        if constexpr (OW >= tile_width) {
+            for_each_column_tile<OW, T>(column_tile);
+        } else {
+            for (std::size_t first = 0; first < OW; first += simd<T>::lanes) column_tile.template operator()<simd<T>::lanes>(first);
+        }
+    }
 }
 
 /// c[i][j] += dot<N>(a row i, b row j) for i < Rows, j < Cols: `dot`'s lanes and fold, so each

@@ -350,6 +350,15 @@ template <class B, class T>
 concept ForwardLayer = ShapedLayer<B> && ((scratch_size_of<B> == 0 && detail::forwards_without_scratch<B, T>) ||
                                           (scratch_size_of<B> > 0 && detail::forwards_with_scratch<B, T>));
 
+/// Optional: `static void infer(const T* params, x, y, T* scratch)`, which inference (Inference,
+/// RomInference, blocks' per-sample forward) runs instead of `forward`. It gives the same output
+/// but need not leave in `scratch` what backward reads: Conv2D at stride 1 reads its taps from a
+/// padded copy of the input instead of building the column matrix.
+template <class B, class T>
+concept InferenceLayer = ForwardLayer<B, T> &&
+                         requires(const T* params, TensorView<typename B::input_shape, const T> x,
+                                  TensorView<typename B::output_shape, T> y, T* scratch) { B::infer(params, x, y, scratch); };
+
 // === modes and batched passes ===================================================================
 
 /// Training uses batch statistics and random masks (BatchNorm, Dropout); evaluation, what
