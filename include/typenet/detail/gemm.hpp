@@ -118,11 +118,6 @@ constexpr void bias_product(const T* a, const T* bias, const T* b, T* c) {
     for_each_column_tile<N, T>(panel);
 }
 
-/// Whether a stride-1 convolution with output rows of `OW` values reads its taps straight from
-/// the input in vector tiles without wasting much: rows of 16 or more, or of whole vectors.
-template <std::size_t OW, class T>
-inline constexpr bool direct_rows = simd<T>::lanes > 1 && (OW >= tile_width || OW % simd<T>::lanes == 0);
-
 /// Where tap (c, ky, kx), in weight order, reads an input of `InH` x `InW` channels, from the
 /// element under output (0, 0).
 template <std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t InW>
@@ -134,37 +129,66 @@ inline constexpr std::array<std::size_t, Channels * KH * KW> tap_offsets = [] {
     return offsets;
 }();
 
-/// out[f][oy][ox] = bias[f] + sum over (c, ky, kx) of w[f][c][ky][kx] * in[c][oy + ky][ox + kx]:
-/// a stride-1 convolution read from its padded input, `Channels` x `InH` x `InW`, a tile of filters
-/// by a tile of one output row at a time. The taps are added in weight order from the bias, as
-/// bias_product adds the column matrix's rows, so each output is the same bits as through im2col.
+/// For every filter f and each of `Width` consecutive outputs v: out[f * OutStride + v] = bias[f]
+/// + the sum over taps (c, ky, kx) of w[f][c][ky][kx] * corner[tap offset + v], a stride-1
+/// convolution read from its padded input, `Channels` x `InH` x `InW`. The taps are added in weight
+/// order from the bias, as bias_product adds the column matrix's rows: the same bits as im2col.
+template <std::size_t Filters, std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t InW,
+          std::size_t OutStride, std::size_t Width, class T>
+constexpr void convolution_panel(const T* weights, const T* bias, const T* corner, T* out) {
+    constexpr std::size_t taps = Channels * KH * KW;
+    const auto filter_tile = [&]<std::size_t Rows>(std::size_t f) {
+        T sums[Rows][Width];
+        for (std::size_t r = 0; r < Rows; ++r)
+            for (std::size_t v = 0; v < Width; ++v) sums[r][v] = bias[f + r];
+        multiply_add_rows<Rows, Width, taps, taps>(
+            weights + f * taps, [corner](std::size_t k) { return corner + tap_offsets<Channels, KH, KW, InH, InW>[k]; }, sums);
+        for (std::size_t r = 0; r < Rows; ++r)
+            for (std::size_t v = 0; v < Width; ++v) out[(f + r) * OutStride + v] = sums[r][v];
+    };
+    constexpr std::size_t rows = tile_rows<Filters, (Width + 7) / 8>;
+    std::size_t f = 0;
+    for (; f + rows <= Filters; f += rows) filter_tile.template operator()<rows>(f);
+    if constexpr (Filters % rows != 0) filter_tile.template operator()<Filters % rows>(f);
+}
+
+/// Whether output rows of `OW` values fill vector tiles one row at a time without wasting much:
+/// rows of 16 or more, or of whole vectors.
+template <std::size_t OW, class T>
+inline constexpr bool direct_rows = simd<T>::lanes > 1 && (OW >= tile_width || OW % simd<T>::lanes == 0);
+
+/// Values of `wide_convolution`'s output: positions numbered as the input's, oy * InW + ox.
+template <std::size_t Filters, std::size_t InW, std::size_t OH, std::size_t OW>
+inline constexpr std::size_t wide_output_size = Filters * ((OH - 1) * InW + OW);
+
+/// out[f][oy][ox] = bias[f] + sum over (c, ky, kx) of w[f][c][ky][kx] * in[c][oy + ky][ox + kx]
+/// (see convolution_panel), one output row at a time when rows fill vectors (direct_rows); else
+/// over "wide" rows, positions numbered as the input's, so that tiles run on across row ends
+/// (computing InW - OW values per row that are then dropped), in `wide` (wide_output_size values).
 template <std::size_t Filters, std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t InW,
           std::size_t OH, std::size_t OW, class T>
-constexpr void direct_convolution(const T* weights, const T* bias, const T* in, T* out) {
-    static_assert(direct_rows<OW, T> && OH + KH - 1 == InH && OW + KW - 1 == InW);
-    constexpr std::size_t taps = Channels * KH * KW;
-    for (std::size_t oy = 0; oy < OH; ++oy) {
-        const auto filter_tile = [&]<std::size_t Rows, std::size_t Width>(std::size_t f, std::size_t first) {
-            T sums[Rows][Width];
-            for (std::size_t r = 0; r < Rows; ++r)
-                for (std::size_t v = 0; v < Width; ++v) sums[r][v] = bias[f + r];
-            const T* corner = in + oy * InW + first;
-            multiply_add_rows<Rows, Width, taps, taps>(
-                weights + f * taps, [corner](std::size_t k) { return corner + tap_offsets<Channels, KH, KW, InH, InW>[k]; }, sums);
-            for (std::size_t r = 0; r < Rows; ++r)
-                for (std::size_t v = 0; v < Width; ++v) out[(f + r) * OH * OW + oy * OW + first + v] = sums[r][v];
-        };
-        const auto column_tile = [&]<std::size_t Width>(std::size_t first) {
-            constexpr std::size_t rows = tile_rows<Filters, (Width + 7) / 8>;
-            std::size_t f = 0;
-            for (; f + rows <= Filters; f += rows) filter_tile.template operator()<rows, Width>(f, first);
-            if constexpr (Filters % rows != 0) filter_tile.template operator()<Filters % rows, Width>(f, first);
-        };
-        if constexpr (OW >= tile_width) {
-            for_each_column_tile<OW, T>(column_tile);
-        } else {
-            for (std::size_t first = 0; first < OW; first += simd<T>::lanes) column_tile.template operator()<simd<T>::lanes>(first);
+constexpr void direct_convolution(const T* weights, const T* bias, const T* in, T* out, T* wide) {
+    static_assert(simd<T>::lanes > 1 && OH + KH - 1 == InH && OW + KW - 1 == InW);
+    if constexpr (direct_rows<OW, T>) {
+        for (std::size_t oy = 0; oy < OH; ++oy) {
+            const auto row_tile = [&]<std::size_t Width>(std::size_t first) {
+                convolution_panel<Filters, Channels, KH, KW, InH, InW, OH * OW, Width>(weights, bias, in + oy * InW + first,
+                                                                                      out + oy * OW + first);
+            };
+            if constexpr (OW >= tile_width) {
+                for_each_column_tile<OW, T>(row_tile);
+            } else {
+                for (std::size_t first = 0; first < OW; first += simd<T>::lanes) row_tile.template operator()<simd<T>::lanes>(first);
+            }
         }
+    } else {
+        constexpr std::size_t N = (OH - 1) * InW + OW;
+        for_each_column_tile<N, T>([&]<std::size_t Width>(std::size_t first) {
+            convolution_panel<Filters, Channels, KH, KW, InH, InW, N, Width>(weights, bias, in + first, wide + first);
+        });
+        for (std::size_t f = 0; f < Filters; ++f)
+            for (std::size_t oy = 0; oy < OH; ++oy)
+                for (std::size_t ox = 0; ox < OW; ++ox) out[(f * OH + oy) * OW + ox] = wide[f * N + oy * InW + ox];
     }
 }
 

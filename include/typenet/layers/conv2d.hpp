@@ -95,20 +95,24 @@ struct Conv2D {
             detail::bias_product<Filters, positions, taps>(params, params + parameters::offset("bias"), columns, y.data());
         }
 
-        /// Inference needs no column matrix for backward: at stride 1, with rows that fill vector
-        /// tiles, it reads the taps straight from a zero-padded copy of the input (in `columns`,
-        /// which it fits in many times over, and small enough for L1), the same bits as forward.
-        static constexpr bool direct = stride_h == 1 && stride_w == 1 && detail::direct_rows<OW, T>;
+        /// Inference needs no column matrix for backward: at stride 1 it reads the taps straight
+        /// from a zero-padded copy of the input (small enough for L1), the same bits as forward.
+        /// The copy and, unless rows fill vector tiles, the wide output (detail::direct_convolution)
+        /// go in `columns`, when they fit (a 1x1 convolution that adds filters may not).
         static constexpr std::size_t padded_h = H + 2 * pad_h, padded_w = W + 2 * pad_w;
+        static constexpr std::size_t padded_size = pad_h > 0 || pad_w > 0 ? C * padded_h * padded_w : 0;
+        static constexpr std::size_t wide_size =
+            detail::direct_rows<OW, T> ? 0 : detail::wide_output_size<Filters, padded_w, OH, OW>;
+        static constexpr bool direct =
+            stride_h == 1 && stride_w == 1 && detail::simd<T>::lanes > 1 && padded_size + wide_size <= scratch_size;
 
         static constexpr void infer(const T* params, TensorView<In, const T> x, TensorView<output_shape, T> y, T* columns) {
             if constexpr (!direct) {
                 forward(params, x, y, columns);
             } else {
                 const T* in = x.data();
-                if constexpr (pad_h > 0 || pad_w > 0) {
-                    static_assert(C * padded_h * padded_w <= scratch_size);
-                    for (std::size_t i = 0; i < C * padded_h * padded_w; ++i) columns[i] = T{};
+                if constexpr (padded_size > 0) {
+                    for (std::size_t i = 0; i < padded_size; ++i) columns[i] = T{};
                     for (std::size_t c = 0; c < C; ++c)
                         for (std::size_t iy = 0; iy < H; ++iy)
                             for (std::size_t ix = 0; ix < W; ++ix)
@@ -116,7 +120,7 @@ struct Conv2D {
                     in = columns;
                 }
                 detail::direct_convolution<Filters, C, kernel_h, kernel_w, padded_h, padded_w, OH, OW>(
-                    params, params + parameters::offset("bias"), in, y.data());
+                    params, params + parameters::offset("bias"), in, y.data(), columns + padded_size);
             }
         }
 
