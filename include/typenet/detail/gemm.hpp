@@ -157,7 +157,7 @@ constexpr void convolution_panel(const T* weights, const T* bias, const T* corne
 template <std::size_t OW, class T>
 inline constexpr bool direct_rows = simd<T>::lanes > 1 && (OW >= tile_width || OW % simd<T>::lanes == 0);
 
-/// Values of `wide_convolution`'s output: positions numbered as the input's, oy * InW + ox.
+/// Values of direct_convolution's wide output: positions numbered as the input's, oy * InW + ox.
 template <std::size_t Filters, std::size_t InW, std::size_t OH, std::size_t OW>
 inline constexpr std::size_t wide_output_size = Filters * ((OH - 1) * InW + OW);
 
