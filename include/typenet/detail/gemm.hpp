@@ -75,16 +75,31 @@ constexpr void multiply_add_tile(const T* a, const T* b, T (&sums)[Rows][Width])
     multiply_add_rows<Rows, Width, K, Lda>(a, [b](std::size_t k) { return b + k * Ldb; }, sums);
 }
 
-/// c[r][v] = bias[r] + sum over k of a[r][k] * b[k][v] for r < Rows, v < Width, summed in k order.
-/// a is row-major with K columns; b and c have rows `Stride` apart.
-template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Stride, class T>
-constexpr void bias_product_tile(const T* a, const T* bias, const T* b, T* c) {
+/// c[r][v] = bias[r] + sum over k of a[r][k] * b_row(k)[v] for r < Rows, v < Width, summed in k
+/// order. a is row-major with K columns; c has rows `Stride` apart.
+template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Stride, class T, class RowOfB>
+constexpr void bias_product_rows(const T* a, const T* bias, RowOfB b_row, T* c) {
     T sums[Rows][Width];
     for (std::size_t r = 0; r < Rows; ++r)
         for (std::size_t v = 0; v < Width; ++v) sums[r][v] = bias[r];
-    multiply_add_tile<Rows, Width, K, K, Stride>(a, b, sums);
+    multiply_add_rows<Rows, Width, K, K>(a, b_row, sums);
     for (std::size_t r = 0; r < Rows; ++r)
         for (std::size_t v = 0; v < Width; ++v) c[r * Stride + v] = sums[r][v];
+}
+
+/// bias_product_rows with b row-major, its rows `Stride` apart like c's.
+template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Stride, class T>
+constexpr void bias_product_tile(const T* a, const T* bias, const T* b, T* c) {
+    bias_product_rows<Rows, Width, K, Stride>(a, bias, [b](std::size_t k) { return b + k * Stride; }, c);
+}
+
+/// Calls tile.template operator()<Rows>(first) for row tiles covering [0, M): `PerTile` rows
+/// each, then the rows left over.
+template <std::size_t M, std::size_t PerTile, class Tile>
+constexpr void for_each_row_tile(Tile&& tile) {
+    std::size_t first = 0;
+    for (; first + PerTile <= M; first += PerTile) tile.template operator()<PerTile>(first);
+    if constexpr (M % PerTile != 0) tile.template operator()<M % PerTile>(first);
 }
 
 /// Calls tile.template operator()<Width>(first) for column tiles covering [0, N): `tile_width`
@@ -108,12 +123,10 @@ constexpr void for_each_column_tile(Tile&& tile) {
 /// Column panels outermost, so a panel of B (K x 16) stays in cache while every row tile uses it.
 template <std::size_t M, std::size_t N, std::size_t K, class T>
 constexpr void bias_product(const T* a, const T* bias, const T* b, T* c) {
-    constexpr std::size_t rows = tile_rows<M, (tile_width + 7) / 8>;
     auto panel = [&]<std::size_t Width>(std::size_t first) {
-        std::size_t r = 0;
-        for (; r + rows <= M; r += rows) bias_product_tile<rows, Width, K, N>(a + r * K, bias + r, b + first, c + r * N + first);
-        if constexpr (M % rows != 0)
-            bias_product_tile<M % rows, Width, K, N>(a + r * K, bias + r, b + first, c + r * N + first);
+        for_each_row_tile<M, tile_rows<M, (tile_width + 7) / 8>>([&]<std::size_t Rows>(std::size_t r) {
+            bias_product_tile<Rows, Width, K, N>(a + r * K, bias + r, b + first, c + r * N + first);
+        });
     };
     for_each_column_tile<N, T>(panel);
 }
@@ -137,19 +150,10 @@ template <std::size_t Filters, std::size_t Channels, std::size_t KH, std::size_t
           std::size_t OutStride, std::size_t Width, class T>
 constexpr void convolution_panel(const T* weights, const T* bias, const T* corner, T* out) {
     constexpr std::size_t taps = Channels * KH * KW;
-    const auto filter_tile = [&]<std::size_t Rows>(std::size_t f) {
-        T sums[Rows][Width];
-        for (std::size_t r = 0; r < Rows; ++r)
-            for (std::size_t v = 0; v < Width; ++v) sums[r][v] = bias[f + r];
-        multiply_add_rows<Rows, Width, taps, taps>(
-            weights + f * taps, [corner](std::size_t k) { return corner + tap_offsets<Channels, KH, KW, InH, InW>[k]; }, sums);
-        for (std::size_t r = 0; r < Rows; ++r)
-            for (std::size_t v = 0; v < Width; ++v) out[(f + r) * OutStride + v] = sums[r][v];
-    };
-    constexpr std::size_t rows = tile_rows<Filters, (Width + 7) / 8>;
-    std::size_t f = 0;
-    for (; f + rows <= Filters; f += rows) filter_tile.template operator()<rows>(f);
-    if constexpr (Filters % rows != 0) filter_tile.template operator()<Filters % rows>(f);
+    const auto tap_row = [corner](std::size_t k) { return corner + tap_offsets<Channels, KH, KW, InH, InW>[k]; };
+    for_each_row_tile<Filters, tile_rows<Filters, (Width + 7) / 8>>([&]<std::size_t Rows>(std::size_t f) {
+        bias_product_rows<Rows, Width, taps, OutStride>(weights + f * taps, bias + f, tap_row, out + f * OutStride);
+    });
 }
 
 /// Whether output rows of `OW` values fill vector tiles one row at a time without wasting much:
