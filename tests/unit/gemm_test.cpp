@@ -201,3 +201,34 @@ BOOST_AUTO_TEST_CASE(inference_reads_the_input_directly_at_stride_1) {
     static_assert(!direct<float, 16, 7, 7, Conv2D<24, Kernel<1>>>);  // more outputs than the columns hold
     static_assert(InferenceLayer<Conv2D<6, Kernel<5>, Pad<2>>::bound<Shape<1, 28, 28>, float>, float>);  // inference finds it
 }
+
+namespace {
+
+/// fold_lanes at run time (vectors, then shuffles within the last) against its pairwise tree
+/// written out, on values of many magnitudes so that adding any other pairs changes the bits.
+template <class T>
+void check_fold_lanes() {
+    constexpr std::size_t lanes = detail::reduction_lanes;
+    for (unsigned seed = 0; seed < 50; ++seed) {
+        std::mt19937 generator(seed);
+        std::uniform_real_distribution<double> mantissa(-1, 1);
+        std::uniform_int_distribution<int> exponent(-30, 30);
+        T partial[lanes], tree[lanes];
+        for (std::size_t l = 0; l < lanes; ++l) tree[l] = partial[l] = T(std::ldexp(mantissa(generator), exponent(generator)));
+        for (std::size_t width = lanes / 2; width > 0; width /= 2)
+            for (std::size_t l = 0; l < width; ++l) {
+                volatile T sum = tree[l] + tree[l + width];  // one rounded addition, as in the fold
+                tree[l] = sum;
+            }
+        const T folded = detail::fold_lanes(partial);
+        BOOST_TEST(std::memcmp(&folded, &tree[0], sizeof(T)) == 0, "seed " << seed << ": " << folded << " vs " << tree[0]);
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fold_lanes_adds_the_pairs_of_its_tree) {
+    static_assert(detail::reduction_lanes == 16, "the tree below assumes 16 lanes");
+    check_fold_lanes<float>();
+    check_fold_lanes<double>();
+}

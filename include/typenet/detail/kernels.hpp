@@ -2,6 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
+
+#include <typenet/detail/simd.hpp>
 
 namespace typenet::detail {
 
@@ -11,9 +14,42 @@ namespace typenet::detail {
 /// seed network: 8 lanes leave the chains latency-bound, 32 make short sums pay for the fold.
 inline constexpr std::size_t reduction_lanes = 16;
 
+#if TYPENET_SIMD
+/// `fold_lanes`'s last steps on one vector: its halves added lane by lane until one value is
+/// left. Written with shuffles because compilers turn the array form into stores and scalar
+/// reloads, which made the fold cost as much as a 400-term dot product's multiplications.
+template <class V>
+inline auto fold_vector(const V& v) {
+    constexpr std::size_t lanes = sizeof(V) / sizeof(v[0]);
+    if constexpr (lanes == 8)
+        return fold_vector(__builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7));
+    else if constexpr (lanes == 4)
+        return fold_vector(__builtin_shufflevector(v, v, 0, 1) + __builtin_shufflevector(v, v, 2, 3));
+    else {
+        static_assert(lanes == 2, "typenet: fold_vector takes vectors of 2, 4 or 8 lanes");
+        return v[0] + v[1];
+    }
+}
+#endif
+
 /// Adds the lanes pairwise, a tree that vectorises, rather than one serial chain.
 template <class T>
 constexpr T fold_lanes(T (&partial)[reduction_lanes]) {
+#if TYPENET_SIMD
+    // The same additions of the same pairs, so the same bits: whole vectors first (each holds
+    // consecutive lanes), then within the last one.
+    if constexpr (fills_vectors<T, reduction_lanes>) {
+        if (!std::is_constant_evaluated()) {
+            using V = typename simd<T>::type;
+            constexpr std::size_t vectors = reduction_lanes / simd<T>::lanes;
+            V v[vectors];
+            for (std::size_t j = 0; j < vectors; ++j) load(v[j], partial + j * simd<T>::lanes);
+            for (std::size_t width = vectors / 2; width > 0; width /= 2)
+                for (std::size_t j = 0; j < width; ++j) v[j] += v[j + width];
+            return fold_vector(v[0]);
+        }
+    }
+#endif
     for (std::size_t width = reduction_lanes / 2; width > 0; width /= 2)
         for (std::size_t l = 0; l < width; ++l) partial[l] += partial[l + width];
     return partial[0];
