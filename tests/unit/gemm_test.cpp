@@ -186,19 +186,24 @@ BOOST_AUTO_TEST_CASE(convolutions_match_the_definition) {
     check_convolution<float, 2, 9, 20, Conv2D<7, Kernel<3, 5>, Pad<same>>>();
     check_convolution<float, 3, 16, 16, Conv2D<13, Kernel<3>, Pad<same>>>();
     check_convolution<double, 2, 6, 16, Conv2D<5, Kernel<3>, Pad<same>>>();
+    // Rows too short for vectors: shifted copies of the input, or the input itself for one column.
+    check_convolution<float, 16, 7, 7, Conv2D<24, Kernel<1>>>();
+    check_convolution<float, 3, 6, 5, Conv2D<9, Kernel<3, 1>, Pad<1>>>();
+    check_convolution<float, 2, 5, 7, Conv2D<10, Kernel<1, 3>>>();
+    check_convolution<float, 32, 7, 7, Conv2D<32, Kernel<3>, Pad<same>>>();
 }
 
 BOOST_AUTO_TEST_CASE(inference_reads_the_input_directly_at_stride_1) {
     if constexpr (detail::simd<float>::lanes > 1) {
         static_assert(direct<float, 1, 28, 28, Conv2D<6, Kernel<5>, Pad<2>>>);  // LeNet-5's: rows of 28
-        static_assert(direct<float, 6, 14, 14, Conv2D<16, Kernel<5>>>);        // and wide rows of 14
+        static_assert(direct<float, 6, 14, 14, Conv2D<16, Kernel<5>>>);        // and shifted copies of 14x10
         static_assert(direct<float, 4, 10, 10, Conv2D<16, Kernel<3>>>);
         static_assert(direct<float, 2, 9, 20, Conv2D<7, Kernel<3, 5>, Pad<same>>>);
         static_assert(direct<float, 3, 16, 16, Conv2D<13, Kernel<3>, Pad<same>>>);
         static_assert(detail::direct_rows<28, float> && !detail::direct_rows<10, float>);
+        static_assert(direct<float, 16, 7, 7, Conv2D<24, Kernel<1>>>);  // rows of 7 read in place: no copy
     }
     static_assert(!direct<float, 16, 14, 14, Conv2D<32, Kernel<3>, Stride<2>, Pad<same>>>);  // stride 2
-    static_assert(!direct<float, 16, 7, 7, Conv2D<24, Kernel<1>>>);  // more outputs than the columns hold
     static_assert(InferenceLayer<Conv2D<6, Kernel<5>, Pad<2>>::bound<Shape<1, 28, 28>, float>, float>);  // inference finds it
 }
 

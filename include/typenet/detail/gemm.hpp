@@ -34,6 +34,24 @@ inline constexpr std::size_t tile_rows = [] {
     return (Rows + tiles - 1) / tiles;
 }();
 
+#if TYPENET_SIMD
+/// The vector form of multiply_add_rows on sums held in registers: acc[r][j] += a[r][k] * the
+/// j-th vector of b_row(k), for k < K in k order.
+template <std::size_t Rows, std::size_t K, std::size_t Lda, class T, class V, std::size_t Vectors, class RowOfB>
+inline void multiply_add_vectors(const T* a, RowOfB b_row, V (&acc)[Rows][Vectors]) {
+    constexpr std::size_t lanes = simd<T>::lanes;
+    V x[Vectors];
+    for (std::size_t k = 0; k < K; ++k) {
+        const T* row = b_row(k);
+        for (std::size_t j = 0; j < Vectors; ++j) load(x[j], row + j * lanes);
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const T w = a[r * Lda + k];
+            for (std::size_t j = 0; j < Vectors; ++j) acc[r][j] += w * x[j];
+        }
+    }
+}
+#endif
+
 /// sums[r][v] += a[r][k] * b_row(k)[v] for r < Rows, v < Width, k < K in k order: a has rows
 /// `Lda` apart; `b_row(k)` points at row k of b, wherever it is.
 template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Lda, class T, class RowOfB>
@@ -43,17 +61,10 @@ constexpr void multiply_add_rows(const T* a, RowOfB b_row, T (&sums)[Rows][Width
         if (!std::is_constant_evaluated()) {
             using V = typename simd<T>::type;
             constexpr std::size_t n = Width / simd<T>::lanes;
-            V acc[Rows][n], x[n];
+            V acc[Rows][n];
             for (std::size_t r = 0; r < Rows; ++r)
                 for (std::size_t j = 0; j < n; ++j) load(acc[r][j], sums[r] + j * simd<T>::lanes);
-            for (std::size_t k = 0; k < K; ++k) {
-                const T* row = b_row(k);
-                for (std::size_t j = 0; j < n; ++j) load(x[j], row + j * simd<T>::lanes);
-                for (std::size_t r = 0; r < Rows; ++r) {
-                    const T w = a[r * Lda + k];
-                    for (std::size_t j = 0; j < n; ++j) acc[r][j] += w * x[j];
-                }
-            }
+            multiply_add_vectors<Rows, K, Lda>(a, b_row, acc);
             for (std::size_t r = 0; r < Rows; ++r)
                 for (std::size_t j = 0; j < n; ++j) store(sums[r] + j * simd<T>::lanes, acc[r][j]);
             return;
@@ -79,6 +90,24 @@ constexpr void multiply_add_tile(const T* a, const T* b, T (&sums)[Rows][Width])
 /// order. a is row-major with K columns; c has rows `Stride` apart.
 template <std::size_t Rows, std::size_t Width, std::size_t K, std::size_t Stride, class T, class RowOfB>
 constexpr void bias_product_rows(const T* a, const T* bias, RowOfB b_row, T* c) {
+#if TYPENET_SIMD
+    // Straight from the bias into registers and out to c: a round trip through an array of sums
+    // costs short products (LeNet-5's 25 taps) a stalled load per vector.
+    if constexpr (fills_vectors<T, Width>) {
+        if (!std::is_constant_evaluated()) {
+            using V = typename simd<T>::type;
+            constexpr std::size_t lanes = simd<T>::lanes, n = Width / lanes;
+            V acc[Rows][n];
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t j = 0; j < n; ++j)
+                    for (std::size_t l = 0; l < lanes; ++l) acc[r][j][l] = bias[r];
+            multiply_add_vectors<Rows, K, K>(a, b_row, acc);
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t j = 0; j < n; ++j) store(c + r * Stride + j * lanes, acc[r][j]);
+            return;
+        }
+    }
+#endif
     T sums[Rows][Width];
     for (std::size_t r = 0; r < Rows; ++r)
         for (std::size_t v = 0; v < Width; ++v) sums[r][v] = bias[r];
@@ -161,17 +190,30 @@ constexpr void convolution_panel(const T* weights, const T* bias, const T* corne
 template <std::size_t OW, class T>
 inline constexpr bool direct_rows = simd<T>::lanes > 1 && (OW >= tile_width || OW % simd<T>::lanes == 0);
 
-/// Values of direct_convolution's wide output: positions numbered as the input's, oy * InW + ox.
-template <std::size_t Filters, std::size_t InW, std::size_t OH, std::size_t OW>
-inline constexpr std::size_t wide_output_size = Filters * ((OH - 1) * InW + OW);
+/// Values of direct_convolution's shifted copies of its input: one per channel and kernel
+/// column, each InH rows of OW; none for one kernel column, whose input rows are already OW long.
+template <std::size_t Channels, std::size_t KW, std::size_t InH, std::size_t OW>
+inline constexpr std::size_t shifted_input_size = KW == 1 ? 0 : Channels * KW * InH * OW;
+
+/// Where tap (c, ky, kx), in weight order, finds output position 0 in the shifted copies.
+template <std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t OW>
+inline constexpr std::array<std::size_t, Channels * KH * KW> shifted_tap_offsets = [] {
+    std::array<std::size_t, Channels * KH * KW> offsets{};
+    for (std::size_t c = 0, k = 0; c < Channels; ++c)
+        for (std::size_t ky = 0; ky < KH; ++ky)
+            for (std::size_t kx = 0; kx < KW; ++kx) offsets[k++] = ((c * KW + kx) * InH + ky) * OW;
+    return offsets;
+}();
 
 /// out[f][oy][ox] = bias[f] + sum over (c, ky, kx) of w[f][c][ky][kx] * in[c][oy + ky][ox + kx]
-/// (see convolution_panel), one output row at a time when rows fill vectors (direct_rows); else
-/// over "wide" rows, positions numbered as the input's, so that tiles run on across row ends
-/// (computing InW - OW values per row that are then dropped), in `wide` (wide_output_size values).
+/// (see convolution_panel), one output row at a time when rows fill vectors (direct_rows). Else
+/// from copies of the input in `shifted` (shifted_input_size values), one per channel c and kernel
+/// column kx holding in[c][y][kx + ox] at y * OW + ox: every tap then reads all OH x OW positions
+/// as one run, so tiles go on across row ends and compute nothing twice. The copies are KH times
+/// smaller than im2col's column matrix.
 template <std::size_t Filters, std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t InW,
           std::size_t OH, std::size_t OW, class T>
-constexpr void direct_convolution(const T* weights, const T* bias, const T* in, T* out, T* wide) {
+constexpr void direct_convolution(const T* weights, const T* bias, const T* in, T* out, T* shifted) {
     static_assert(simd<T>::lanes > 1 && OH + KH - 1 == InH && OW + KW - 1 == InW);
     if constexpr (direct_rows<OW, T>) {
         for (std::size_t oy = 0; oy < OH; ++oy) {
@@ -186,13 +228,22 @@ constexpr void direct_convolution(const T* weights, const T* bias, const T* in, 
             }
         }
     } else {
-        constexpr std::size_t N = (OH - 1) * InW + OW;
+        if constexpr (KW > 1)
+            for (std::size_t c = 0; c < Channels; ++c)
+                for (std::size_t kx = 0; kx < KW; ++kx)
+                    for (std::size_t y = 0; y < InH; ++y)
+                        for (std::size_t ox = 0; ox < OW; ++ox)
+                            shifted[((c * KW + kx) * InH + y) * OW + ox] = in[(c * InH + y) * InW + kx + ox];
+        const T* source = KW > 1 ? shifted : in;
+        constexpr std::size_t taps = Channels * KH * KW, N = OH * OW;
         for_each_column_tile<N, T>([&]<std::size_t Width>(std::size_t first) {
-            convolution_panel<Filters, Channels, KH, KW, InH, InW, N, Width>(weights, bias, in + first, wide + first);
+            const auto tap_row = [at = source + first](std::size_t k) {
+                return at + shifted_tap_offsets<Channels, KH, KW, InH, OW>[k];
+            };
+            for_each_row_tile<Filters, tile_rows<Filters, (Width + 7) / 8>>([&]<std::size_t Rows>(std::size_t f) {
+                bias_product_rows<Rows, Width, taps, N>(weights + f * taps, bias + f, tap_row, out + f * N + first);
+            });
         });
-        for (std::size_t f = 0; f < Filters; ++f)
-            for (std::size_t oy = 0; oy < OH; ++oy)
-                for (std::size_t ox = 0; ox < OW; ++ox) out[(f * OH + oy) * OW + ox] = wide[f * N + oy * InW + ox];
     }
 }
 

@@ -97,14 +97,14 @@ struct Conv2D {
 
         /// Inference needs no column matrix for backward: at stride 1 it reads the taps straight
         /// from a zero-padded copy of the input (small enough for L1), the same bits as forward.
-        /// The copy and, unless rows fill vector tiles, the wide output (detail::direct_convolution)
-        /// go in `columns`, when they fit (a 1x1 convolution that adds filters may not).
+        /// The copy and, unless rows fill vector tiles, the input's shifted copies
+        /// (detail::direct_convolution) go in `columns`, when they fit.
         static constexpr std::size_t padded_h = H + 2 * pad_h, padded_w = W + 2 * pad_w;
         static constexpr std::size_t padded_size = pad_h > 0 || pad_w > 0 ? C * padded_h * padded_w : 0;
-        static constexpr std::size_t wide_size =
-            detail::direct_rows<OW, T> ? 0 : detail::wide_output_size<Filters, padded_w, OH, OW>;
+        static constexpr std::size_t shifted_size =
+            detail::direct_rows<OW, T> ? 0 : detail::shifted_input_size<C, kernel_w, padded_h, OW>;
         static constexpr bool direct =
-            stride_h == 1 && stride_w == 1 && detail::simd<T>::lanes > 1 && padded_size + wide_size <= scratch_size;
+            stride_h == 1 && stride_w == 1 && detail::simd<T>::lanes > 1 && padded_size + shifted_size <= scratch_size;
 
         static constexpr void infer(const T* params, TensorView<In, const T> x, TensorView<output_shape, T> y, T* columns) {
             if constexpr (!direct) {
