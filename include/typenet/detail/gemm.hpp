@@ -99,8 +99,7 @@ constexpr void bias_product_rows(const T* a, const T* bias, RowOfB b_row, T* c) 
             constexpr std::size_t lanes = simd<T>::lanes, n = Width / lanes;
             V acc[Rows][n];
             for (std::size_t r = 0; r < Rows; ++r)
-                for (std::size_t j = 0; j < n; ++j)
-                    for (std::size_t l = 0; l < lanes; ++l) acc[r][j][l] = bias[r];
+                for (std::size_t j = 0; j < n; ++j) acc[r][j] = bias[r] - V{};  // every lane bias[r], -0 too
             multiply_add_vectors<Rows, K, K>(a, b_row, acc);
             for (std::size_t r = 0; r < Rows; ++r)
                 for (std::size_t j = 0; j < n; ++j) store(c + r * Stride + j * lanes, acc[r][j]);
