@@ -14,6 +14,7 @@
 
 #include <typenet/detail/gemm.hpp>
 #include <typenet/layers/conv2d.hpp>
+#include <typenet/layers/dense.hpp>
 
 using namespace typenet;
 
@@ -236,4 +237,26 @@ BOOST_AUTO_TEST_CASE(fold_lanes_adds_the_pairs_of_its_tree) {
     static_assert(detail::reduction_lanes == 16, "the tree below assumes 16 lanes");
     check_fold_lanes<float>();
     check_fold_lanes<double>();
+}
+
+namespace {
+
+/// Dense's forward, four weight rows at a time, against bias + dot<N> row by row: the same bits.
+template <class T, std::size_t N, std::size_t Units>
+void check_dense_rows() {
+    using Bound = typename Dense<Units>::template bound<Shape<N>, T>;
+    const auto params = random_values<T>(Bound::parameter_count, 12), x = random_values<T>(N, 13);
+    std::vector<T> y(Units), expected(Units);
+    Bound::forward(params.data(), TensorView<Shape<N>, const T>{x.data()}, TensorView<Shape<Units>, T>{y.data()});
+    for (std::size_t u = 0; u < Units; ++u) expected[u] = params[Units * N + u] + detail::dot<N>(params.data() + u * N, x.data());
+    BOOST_TEST(std::memcmp(y.data(), expected.data(), Units * sizeof(T)) == 0);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dense_forward_gives_the_bits_of_one_dot_product_per_unit) {
+    check_dense_rows<float, 400, 120>();  // LeNet-5's
+    check_dense_rows<float, 37, 7>();     // remainders in the lanes and the rows
+    check_dense_rows<float, 5, 3>();
+    check_dense_rows<double, 72, 10>();
 }

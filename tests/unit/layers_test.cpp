@@ -252,6 +252,41 @@ BOOST_AUTO_TEST_CASE(leaky_relu_alpha) {
     check_equal(forward<ReLU>(std::vector<float>{}, x), tensor<In>({0, 0, 1, 3}));
 }
 
+/// LeakyReLU and ReLU against their definitions, bit for bit, at signed zeros, subnormals,
+/// infinities and alpha 0: the vectorisable forms must not differ anywhere.
+template <class Alpha>
+void check_leaky_relu_bits() {
+    using In = Shape<12>;
+    constexpr float alpha = float(Alpha::num) / float(Alpha::den);
+    const float tiny = std::numeric_limits<float>::denorm_min(), inf = std::numeric_limits<float>::infinity();
+    const auto x = tensor<In>({0.0f, -0.0f, tiny, -tiny, -3 * tiny, 1e-30f, -1e-30f, 2.5f, -2.5f, inf, -inf, -7e37f});
+    const auto dy = tensor<In>({1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12});
+    const auto y = forward<LeakyReLU<Alpha>>(std::vector<float>{}, x);
+    const auto dx = input_gradient<LeakyReLU<Alpha>>(x, dy);
+    for (std::size_t i = 0; i < In::size; ++i) {
+        const float expected_y = x[i] > 0 ? x[i] : alpha * x[i];
+        const float expected_dx = dy[i] * (x[i] > 0 ? 1.0f : alpha);
+        BOOST_TEST(std::signbit(y[i]) == std::signbit(expected_y), "value " << i);
+        BOOST_TEST((y[i] == expected_y || (std::isnan(y[i]) && std::isnan(expected_y))),
+                   "value " << i << ": " << y[i] << " vs " << expected_y);
+        BOOST_TEST(std::signbit(dx[i]) == std::signbit(expected_dx), "gradient " << i);
+        BOOST_TEST(dx[i] == expected_dx, "gradient " << i << ": " << dx[i] << " vs " << expected_dx);
+    }
+    BOOST_TEST(std::isnan(forward<LeakyReLU<Alpha>>(std::vector<float>{}, tensor<Shape<1>>({std::nanf("")}))[0]));
+}
+
+BOOST_AUTO_TEST_CASE(leaky_relu_and_relu_are_their_definitions_bit_for_bit) {
+    check_leaky_relu_bits<std::ratio<1, 1000>>();
+    check_leaky_relu_bits<std::ratio<1, 10>>();
+    check_leaky_relu_bits<std::ratio<0, 1>>();  // alpha 0: -0 for negative inputs, like the definition
+    check_leaky_relu_bits<std::ratio<9, 10>>();
+    using In = Shape<4>;
+    const auto x = tensor<In>({-0.0f, 0.0f, -1, 2});
+    const auto dx = input_gradient<ReLU>(x, tensor<In>({-5, 6, -7, 8}));
+    check_equal(dx, tensor<In>({-0.0f, 0.0f, -0.0f, 8}));
+    BOOST_TEST((std::signbit(dx[0]) && !std::signbit(dx[1]) && std::signbit(dx[2])));  // dy * 0 keeps dy's sign
+}
+
 BOOST_AUTO_TEST_CASE(sigmoid_and_tanh_values) {
     using In = Shape<3>;
     const auto x = tensor<In, double>({0, 2, -0.5});

@@ -69,7 +69,12 @@ constexpr void add_to_lanes(T (&partial)[reduction_lanes], Term term) {
 template <std::size_t N, class T>
 constexpr T dot(const T* a, const T* b) {
     T partial[reduction_lanes]{};
-    add_to_lanes<N>(partial, [&](std::size_t i) { return a[i] * b[i]; });
+    // Product and sum in one expression, as in the vector kernels (dot_tile), so that compilers
+    // that fuse only within an expression (Clang) fuse both alike: the same bits either way.
+    constexpr std::size_t body = N / reduction_lanes * reduction_lanes;
+    for (std::size_t i = 0; i < body; i += reduction_lanes)
+        for (std::size_t l = 0; l < reduction_lanes; ++l) partial[l] += a[i + l] * b[i + l];
+    for (std::size_t i = body; i < N; ++i) partial[i - body] += a[i] * b[i];
     return fold_lanes(partial);
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include <typenet/detail/gemm.hpp>
 #include <typenet/detail/kernels.hpp>
 #include <typenet/layers/layer.hpp>
 #include <typenet/tensor.hpp>
@@ -39,8 +40,14 @@ struct Dense {
         static constexpr std::size_t fan_in = N, fan_out = Units;
 
         static constexpr void forward(const T* params, TensorView<In, const T> x, TensorView<output_shape, T> y) {
+            // bias[u] + dot<N>(weight row u, x), the same bits, but four rows at a time: one
+            // row's two chains of sums leave the multipliers waiting on the adds (LeNet-5's
+            // 400 x 120 layer: 3.3 us a row at a time, 2.1 us four at a time, 2.3 us six).
             const T* bias = params + parameters::offset("bias");
-            for (std::size_t u = 0; u < Units; ++u) y[u] = bias[u] + detail::dot<N>(params + u * N, x.data());
+            for (std::size_t u = 0; u < Units; ++u) y[u] = bias[u];
+            detail::for_each_row_tile<Units, 4>([&]<std::size_t Rows>(std::size_t u) {
+                detail::dot_tile<Rows, 1, N, 1>(params + u * N, x.data(), y.data() + u);
+            });
         }
 
         template <bool InputGradient>
