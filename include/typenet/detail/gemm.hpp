@@ -171,14 +171,14 @@ inline constexpr std::array<std::size_t, Channels * KH * KW> tap_offsets = [] {
 }();
 
 /// For every filter f and each of `Width` consecutive outputs v: out[f * OutStride + v] = bias[f]
-/// + the sum over taps (c, ky, kx) of w[f][c][ky][kx] * corner[tap offset + v], a stride-1
-/// convolution read from its padded input, `Channels` x `InH` x `InW`. The taps are added in weight
-/// order from the bias, as bias_product adds the column matrix's rows: the same bits as im2col.
-template <std::size_t Filters, std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t InW,
-          std::size_t OutStride, std::size_t Width, class T>
+/// + the sum over taps k = (c, ky, kx) of w[f][c][ky][kx] * corner[Offsets[k] + v], a stride-1
+/// convolution read from its padded input (tap_offsets) or its shifted copies
+/// (shifted_tap_offsets). The taps are added in weight order from the bias, as bias_product adds
+/// the column matrix's rows: the same bits as im2col.
+template <std::size_t Filters, std::size_t OutStride, std::size_t Width, const auto& Offsets, class T>
 constexpr void convolution_panel(const T* weights, const T* bias, const T* corner, T* out) {
-    constexpr std::size_t taps = Channels * KH * KW;
-    const auto tap_row = [corner](std::size_t k) { return corner + tap_offsets<Channels, KH, KW, InH, InW>[k]; };
+    constexpr std::size_t taps = Offsets.size();
+    const auto tap_row = [corner](std::size_t k) { return corner + Offsets[k]; };
     for_each_row_tile<Filters, tile_rows<Filters, (Width + 7) / 8>>([&]<std::size_t Rows>(std::size_t f) {
         bias_product_rows<Rows, Width, taps, OutStride>(weights + f * taps, bias + f, tap_row, out + f * OutStride);
     });
@@ -217,8 +217,8 @@ constexpr void direct_convolution(const T* weights, const T* bias, const T* in, 
     if constexpr (direct_rows<OW, T>) {
         for (std::size_t oy = 0; oy < OH; ++oy) {
             const auto row_tile = [&]<std::size_t Width>(std::size_t first) {
-                convolution_panel<Filters, Channels, KH, KW, InH, InW, OH * OW, Width>(weights, bias, in + oy * InW + first,
-                                                                                      out + oy * OW + first);
+                convolution_panel<Filters, OH * OW, Width, tap_offsets<Channels, KH, KW, InH, InW>>(
+                    weights, bias, in + oy * InW + first, out + oy * OW + first);
             };
             if constexpr (OW >= tile_width) {
                 for_each_column_tile<OW, T>(row_tile);
@@ -234,14 +234,10 @@ constexpr void direct_convolution(const T* weights, const T* bias, const T* in, 
                         for (std::size_t ox = 0; ox < OW; ++ox)
                             shifted[((c * KW + kx) * InH + y) * OW + ox] = in[(c * InH + y) * InW + kx + ox];
         const T* source = KW > 1 ? shifted : in;
-        constexpr std::size_t taps = Channels * KH * KW, N = OH * OW;
+        constexpr std::size_t N = OH * OW;
         for_each_column_tile<N, T>([&]<std::size_t Width>(std::size_t first) {
-            const auto tap_row = [at = source + first](std::size_t k) {
-                return at + shifted_tap_offsets<Channels, KH, KW, InH, OW>[k];
-            };
-            for_each_row_tile<Filters, tile_rows<Filters, (Width + 7) / 8>>([&]<std::size_t Rows>(std::size_t f) {
-                bias_product_rows<Rows, Width, taps, N>(weights + f * taps, bias + f, tap_row, out + f * N + first);
-            });
+            convolution_panel<Filters, N, Width, shifted_tap_offsets<Channels, KH, KW, InH, OW>>(weights, bias, source + first,
+                                                                                               out + first);
         });
     }
 }
