@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE gemm
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <typenet/detail/gemm.hpp>
 #include <typenet/layers/conv2d.hpp>
 #include <typenet/layers/dense.hpp>
+#include <typenet/train/workers.hpp>
 
 using namespace typenet;
 
@@ -259,4 +261,50 @@ BOOST_AUTO_TEST_CASE(dense_forward_gives_the_bits_of_one_dot_product_per_unit) {
     check_dense_rows<float, 37, 7>();     // remainders in the lanes and the rows
     check_dense_rows<float, 5, 3>();
     check_dense_rows<double, 72, 10>();
+}
+
+namespace {
+
+/// Dense's batched passes against its per-sample ones, sample after sample: the same bits, for a
+/// full batch and a partial one, on one thread and on three.
+template <class T, std::size_t N, std::size_t Units>
+void check_dense_batch(std::size_t samples, std::size_t threads) {
+    constexpr std::size_t B = 8;
+    using Bound = typename Dense<Units>::template bound<Shape<N>, T>;
+    using In = Shape<N>;
+    using Out = Shape<Units>;
+    auto params = random_values<T>(Bound::parameter_count, 21);
+    const auto x = random_values<T>(B * N, 22), dy = random_values<T>(B * Units, 23);
+    const auto start = random_values<T>(Bound::parameter_count, 24);  // gradients already gathered
+    std::vector<T> y(B * Units), dx(B * N), expected_y(B * Units), expected_dx(B * N);
+    std::vector<T> grads = start, expected_grads = start;
+
+    const Workers workers(threads, 0);
+    const PassContext context{.mode = Mode::training, .samples = samples, .parallel = &workers};
+    Bound::template forward_batch<B>(context, params.data(), BatchView<In, B, const T>{x.data()}, BatchView<Out, B, T>{y.data()},
+                                     nullptr);
+    Bound::template backward_batch<true, B>(context, params.data(), grads.data(), BatchView<In, B, const T>{x.data()},
+                                            BatchView<Out, B, const T>{y.data()}, BatchView<Out, B, const T>{dy.data()},
+                                            BatchView<In, B, T>{dx.data()}, nullptr);
+    for (std::size_t b = 0; b < samples; ++b) {
+        Bound::forward(params.data(), TensorView<In, const T>{x.data() + b * N}, TensorView<Out, T>{expected_y.data() + b * Units});
+        Bound::template backward<true>(params.data(), expected_grads.data(), TensorView<In, const T>{x.data() + b * N},
+                                       TensorView<Out, const T>{expected_y.data() + b * Units},
+                                       TensorView<Out, const T>{dy.data() + b * Units}, TensorView<In, T>{expected_dx.data() + b * N});
+    }
+    BOOST_TEST(std::memcmp(y.data(), expected_y.data(), samples * Units * sizeof(T)) == 0);
+    BOOST_TEST(std::memcmp(dx.data(), expected_dx.data(), samples * N * sizeof(T)) == 0);
+    BOOST_TEST(std::memcmp(grads.data(), expected_grads.data(), grads.size() * sizeof(T)) == 0);
+    BOOST_TEST(std::all_of(y.begin() + samples * Units, y.end(), [](T v) { return v == T{}; }));  // past the samples: untouched
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dense_batched_passes_give_the_bits_of_sample_after_sample) {
+    for (const std::size_t threads : {1, 3})
+        for (const std::size_t samples : {8, 7, 1}) {
+            check_dense_batch<float, 400, 120>(samples, threads);  // LeNet-5's
+            check_dense_batch<float, 37, 13>(samples, threads);    // remainders in every tile
+            check_dense_batch<double, 84, 10>(samples, threads);
+        }
 }

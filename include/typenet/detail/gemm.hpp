@@ -130,6 +130,14 @@ constexpr void for_each_row_tile(Tile&& tile) {
     if constexpr (M % PerTile != 0) tile.template operator()<M % PerTile>(first);
 }
 
+/// for_each_row_tile for [first, last) known only at run time (the samples of a pass): tiles of
+/// `PerTile`, then single rows.
+template <std::size_t PerTile, class Tile>
+constexpr void for_each_row_tile(std::size_t first, std::size_t last, Tile&& tile) {
+    for (; first + PerTile <= last; first += PerTile) tile.template operator()<PerTile>(first);
+    for (; first < last; ++first) tile.template operator()<1>(first);
+}
+
 /// Calls tile.template operator()<Width>(first) for column tiles covering [0, N): `tile_width`
 /// wide, then what is left in whole vectors, the last tile ending at column N and overlapping
 /// columns already done rather than leaving a sliver to plain loops (a 7x7 map has 49 columns:
@@ -336,7 +344,9 @@ constexpr void accumulate_products(const T* a, const T* b, T* c) {
 
 /// c[t][v] = sum over m of a[m][t] * b[m][v] for t < Rows, v < Width, summed in m order:
 /// the transposed A times B, one tile. a has rows `Lda` apart, b and c rows `Ldb` and `Ldc`.
-template <std::size_t Rows, std::size_t Width, std::size_t M, std::size_t Lda, std::size_t Ldb, std::size_t Ldc, class T>
+/// With `Add`, the sums start from c's values instead of zero.
+template <bool Add, std::size_t Rows, std::size_t Width, std::size_t M, std::size_t Lda, std::size_t Ldb, std::size_t Ldc,
+          class T>
 constexpr void transposed_product_tile(const T* a, const T* b, T* c) {
 #if TYPENET_SIMD
     if constexpr (fills_vectors<T, Width>) {
@@ -344,6 +354,9 @@ constexpr void transposed_product_tile(const T* a, const T* b, T* c) {
             using V = typename simd<T>::type;
             constexpr std::size_t n = Width / simd<T>::lanes;
             V sums[Rows][n]{}, x[n];
+            if constexpr (Add)
+                for (std::size_t t = 0; t < Rows; ++t)
+                    for (std::size_t j = 0; j < n; ++j) load(sums[t][j], c + t * Ldc + j * simd<T>::lanes);
             for (std::size_t m = 0; m < M; ++m) {
                 for (std::size_t j = 0; j < n; ++j) load(x[j], b + m * Ldb + j * simd<T>::lanes);
                 for (std::size_t t = 0; t < Rows; ++t) {
@@ -358,6 +371,9 @@ constexpr void transposed_product_tile(const T* a, const T* b, T* c) {
     }
 #endif
     T sums[Rows][Width]{};
+    if constexpr (Add)
+        for (std::size_t t = 0; t < Rows; ++t)
+            for (std::size_t v = 0; v < Width; ++v) sums[t][v] = c[t * Ldc + v];
     for (std::size_t m = 0; m < M; ++m) {
         const T* row = b + m * Ldb;
         for (std::size_t t = 0; t < Rows; ++t) {
@@ -373,7 +389,7 @@ constexpr void transposed_product_tile(const T* a, const T* b, T* c) {
 template <std::size_t Rows, std::size_t M, std::size_t N, std::size_t Lda, class T>
 constexpr void transposed_product(const T* a, const T* b, T* c) {
     for_each_column_tile<N, T>([&]<std::size_t Width>(std::size_t first) {
-        transposed_product_tile<Rows, Width, M, Lda, N, N>(a, b + first, c + first);
+        transposed_product_tile<false, Rows, Width, M, Lda, N, N>(a, b + first, c + first);
     });
 }
 
