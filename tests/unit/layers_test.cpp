@@ -185,6 +185,12 @@ BOOST_AUTO_TEST_CASE(max_propagates_a_nan_anywhere_in_the_window) {
     BOOST_TEST(pooled[1] == 8.0f);
     BOOST_TEST(pooled[2] == -1.0f);
     BOOST_TEST(std::isnan(pooled[3]));
+    // A NaN maximum takes the search that looks for it; the other windows still route to theirs.
+    check_equal(input_gradient<MaxPool<2>>(last, tensor<Shape<1, 2, 2>>({1, 2, 3, 4})),
+                tensor<Image>({0, 0, 0, 0,  //
+                               0, 1, 2, 0,  //
+                               3, 0, 0, 0,  //
+                               0, 0, 0, 4}));
 }
 
 BOOST_AUTO_TEST_CASE(max_per_channel_and_floor) {
@@ -194,6 +200,13 @@ BOOST_AUTO_TEST_CASE(max_per_channel_and_floor) {
     for (std::size_t i = 0; i < In::size; ++i) x[i] = float(i);
     x(1, 4, 4) = 1000;  // outside every window: must not appear
     check_equal(forward<MaxPool<2>>(std::vector<float>{}, x), tensor<Shape<2, 2, 2>>({6, 8, 16, 18, 31, 33, 41, 43}));
+    // Backward: each gradient at its window's maximum, and zeros where no window reaches.
+    Tensor<Shape<2, 2, 2>, float> dy;
+    for (std::size_t i = 0; i < dy.size(); ++i) dy[i] = float(i + 1);
+    Tensor<In, float> expected{};
+    const std::size_t maxima[] = {6, 8, 16, 18, 31, 33, 41, 43};
+    for (std::size_t i = 0; i < 8; ++i) expected[maxima[i]] = float(i + 1);
+    check_equal(input_gradient<MaxPool<2>>(x, dy), expected);
 }
 
 BOOST_AUTO_TEST_CASE(average_forward_and_backward) {

@@ -59,6 +59,12 @@ struct Pool {
         static constexpr void backward(const T*, T*, TensorView<In, const T> x, TensorView<output_shape, const T> y,
                                        TensorView<output_shape, const T> dy, TensorView<In, T> dx) {
             if constexpr (InputGradient) {
+                if constexpr (std::is_same_v<Reduce, max_reduce> && Step == Size) {
+                    if (!contains_nan(y)) {
+                        route_to_first_maximum(x, y, dy, dx);
+                        return;
+                    }
+                }
                 for (auto& v : dx) v = T{};
                 for (std::size_t c = 0; c < C; ++c)
                     for (std::size_t oy = 0; oy < OH; ++oy)
@@ -88,10 +94,32 @@ struct Pool {
         }
 
     private:
-        static constexpr bool contains_nan(TensorView<In, const T> x) {
+        template <class S>
+        static constexpr bool contains_nan(TensorView<S, const T> x) {
             unsigned found = 0;  // an integer OR vectorises where an early exit would not
-            for (std::size_t i = 0; i < In::size; ++i) found |= unsigned(x.data()[i] != x.data()[i]);
+            for (std::size_t i = 0; i < S::size; ++i) found |= unsigned(x.data()[i] != x.data()[i]);
             return found != 0;
+        }
+
+        /// Max pooling's backward when windows do not overlap and no maximum is NaN: the same
+        /// routing as the search in `backward`, but every position of a window is written, with
+        /// selects rather than branches (the search mispredicts on every window of random data).
+        static constexpr void route_to_first_maximum(TensorView<In, const T> x, TensorView<output_shape, const T> y,
+                                                     TensorView<output_shape, const T> dy, TensorView<In, T> dx) {
+            if constexpr (OH * Size != H || OW * Size != W)  // rows or columns no window covers
+                for (auto& v : dx) v = T{};
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t oy = 0; oy < OH; ++oy)
+                    for (std::size_t ox = 0; ox < OW; ++ox) {
+                        const T g = dy(c, oy, ox), maximum = y(c, oy, ox);
+                        bool routed = false;
+                        for (std::size_t ky = 0; ky < Size; ++ky)
+                            for (std::size_t kx = 0; kx < Size; ++kx) {
+                                const bool here = !routed && x(c, oy * Size + ky, ox * Size + kx) == maximum;
+                                dx(c, oy * Size + ky, ox * Size + kx) = here ? g : T{};
+                                routed = routed || here;
+                            }
+                    }
         }
 
         template <bool NanWins>
