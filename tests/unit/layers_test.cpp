@@ -300,6 +300,21 @@ BOOST_AUTO_TEST_CASE(leaky_relu_and_relu_are_their_definitions_bit_for_bit) {
     BOOST_TEST((std::signbit(dx[0]) && !std::signbit(dx[1]) && std::signbit(dx[2])));  // dy * 0 keeps dy's sign
 }
 
+BOOST_AUTO_TEST_CASE(relu_keeps_nan_and_gives_positive_zero) {
+    // As PyTorch's: a NaN stays NaN, so a bad input or weight shows in the output and the loss.
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    using In = Shape<7>;
+    const auto y = forward<ReLU>(std::vector<float>{}, tensor<In>({nan, -nan, -0.0f, 0.0f, -inf, inf, -1e-45f}));
+    BOOST_TEST(std::isnan(y[0]));
+    BOOST_TEST(std::isnan(y[1]));
+    for (std::size_t i = 2; i < 5; ++i) BOOST_TEST((y[i] == 0.0f && !std::signbit(y[i])), "value " << i);
+    BOOST_TEST(y[5] == inf);
+    BOOST_TEST((y[6] == 0.0f && !std::signbit(y[6])));
+    // Its gradient is 0 at NaN, like PyTorch's (dy times [y > 0]).
+    const auto dx = input_gradient<ReLU>(tensor<Shape<1>>({nan}), tensor<Shape<1>>({3}));
+    BOOST_TEST(dx[0] == 0.0f);
+}
+
 BOOST_AUTO_TEST_CASE(sigmoid_and_tanh_values) {
     using In = Shape<3>;
     const auto x = tensor<In, double>({0, 2, -0.5});

@@ -617,32 +617,33 @@ BOOST_AUTO_TEST_CASE(adam_with_weight_decay_and_a_decaying_rate_matches_hand_com
 
 namespace {
 
-using ReluNet = Network<Input<2>, Dense<4>, ReLU, Dense<2>>;
+using NormNet = Network<Input<2>, Dense<4>, BatchNorm, ReLU, Dense<2>>;
 
-// A NaN bias silences its ReLU unit (NaN > 0 is false): the loss stays finite and the unit's
-// gradient is 0, so only the scan of the weights can notice. Parameter 9 of layer 0 is the second unit's bias
-// (Dense keeps its 4 x 2 weights first).
-constexpr std::size_t silenced_bias = 9;
+// Training normalises with the batch's statistics and only writes the running ones, so a NaN
+// planted in a running mean leaves the loss finite: only the scan of the weights can notice.
+// Parameter 9 of layer 1 (BatchNorm: weight, bias, running_mean, running_var, 4 each) is the
+// second feature's running mean; Dense<4> on 2 inputs holds the 12 parameters before it.
+constexpr std::size_t unread_statistic = 12 + 9;
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_non_finite_weight_stops_training_and_keeps_the_history) {
-    ReluNet net;
+    NormNet net;
     initialize(net, Init::he_uniform, 3);
-    auto optimizer = make_optimizer<ReluNet>(for_all_layers(SGD{.learning_rate = 0.01}));
+    auto optimizer = make_optimizer<NormNet>(for_all_layers(SGD{.learning_rate = 0.01}));
     auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
     const Points data = separable_points(50, 4);
     FitOptions options = quiet(3);
     options.check_weights_every = 10;
     options.callbacks.push_back({25, [&](const TrainingEvent& event) {
-        if (event.epoch == 2 && event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
+        if (event.epoch == 2 && event.sample == 25) net.parameters()[unread_statistic] = std::numeric_limits<float>::quiet_NaN();
     }});
     try {
         trainer.fit(data, options);
         BOOST_FAIL("training went on with a NaN weight");
     } catch (const training_error& e) {
         BOOST_TEST(std::string(e.what()) ==
-                   "typenet: parameter 9 of layer 0 (Dense) became nan during epoch 2 (by sample 30 of 50); "
+                   "typenet: parameter 9 of layer 1 (BatchNorm) became nan during epoch 2 (by sample 30 of 50); "
                    "training stopped. Lower the learning rate.");
         BOOST_TEST(e.history.epochs.size() == 1u);
         BOOST_TEST(e.history.iterations.size() == 50u + 30u);  // one record per sample here
@@ -650,18 +651,18 @@ BOOST_AUTO_TEST_CASE(a_non_finite_weight_stops_training_and_keeps_the_history) {
 }
 
 BOOST_AUTO_TEST_CASE(weights_are_checked_at_every_epoch_end) {
-    ReluNet net;
+    NormNet net;
     initialize(net, Init::he_uniform, 3);
-    auto optimizer = make_optimizer<ReluNet>(for_all_layers(SGD{.learning_rate = 0.01}));
+    auto optimizer = make_optimizer<NormNet>(for_all_layers(SGD{.learning_rate = 0.01}));
     auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
     const Points data = separable_points(50, 4);
     FitOptions options = quiet(2);
     options.check_weights_every = 0;  // no scans during the epoch
     options.callbacks.push_back({25, [&](const TrainingEvent& event) {
-        if (event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
+        if (event.sample == 25) net.parameters()[unread_statistic] = std::numeric_limits<float>::quiet_NaN();
     }});
     BOOST_TEST(training_error_of([&] { trainer.fit(data, options); }) ==
-               "typenet: parameter 9 of layer 0 (Dense) became nan during epoch 1 (by sample 50 of 50); "
+               "typenet: parameter 9 of layer 1 (BatchNorm) became nan during epoch 1 (by sample 50 of 50); "
                "training stopped. Lower the learning rate.");
 }
 
@@ -700,9 +701,9 @@ BOOST_AUTO_TEST_CASE(the_checkpoint_of_the_last_good_epoch_survives_divergence) 
 }
 
 BOOST_AUTO_TEST_CASE(epoch_end_hooks_run_in_order_after_validation_and_never_on_bad_weights) {
-    ReluNet net;
+    NormNet net;
     initialize(net, Init::he_uniform, 3);
-    auto optimizer = make_optimizer<ReluNet>(for_all_layers(SGD{.learning_rate = 0.01}));
+    auto optimizer = make_optimizer<NormNet>(for_all_layers(SGD{.learning_rate = 0.01}));
     auto trainer = make_trainer<SoftmaxCrossEntropy>(net, optimizer);
     const Points data = separable_points(50, 4);
     FitOptions options = quiet(3);
@@ -714,7 +715,7 @@ BOOST_AUTO_TEST_CASE(epoch_end_hooks_run_in_order_after_validation_and_never_on_
     });
     options.on_epoch_end.push_back([&](const EpochRecord& r) { calls.push_back(fmt::format("second {}", r.epoch)); });
     options.callbacks.push_back({25, [&](const TrainingEvent& event) {
-        if (event.epoch == 2 && event.sample == 25) net.parameters()[silenced_bias] = std::numeric_limits<float>::quiet_NaN();
+        if (event.epoch == 2 && event.sample == 25) net.parameters()[unread_statistic] = std::numeric_limits<float>::quiet_NaN();
     }});
     const std::string message = training_error_of([&] { trainer.fit(data, &data, options); });
     BOOST_TEST(message.find("became nan during epoch 2 (by sample 50 of 50)") != std::string::npos, message);

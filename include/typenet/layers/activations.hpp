@@ -63,8 +63,9 @@ struct leaky_relu {
 };
 
 struct relu {
+    /// max(x, 0), +0 for x <= 0, and NaN for NaN: a bad value is never hidden (as in PyTorch).
     template <class T>
-    static constexpr T value(T x) { return x > T{} ? x : T{}; }
+    static constexpr T value(T x) { return x <= T{} ? T{} : x; }
     template <class T>
     static constexpr T derivative(T x, T) { return x > T{} ? T{1} : T{}; }
 };
