@@ -267,9 +267,8 @@ namespace {
 
 /// Dense's batched passes against its per-sample ones, sample after sample: the same bits, for a
 /// full batch and a partial one, on one thread and on three.
-template <class T, std::size_t N, std::size_t Units>
+template <class T, std::size_t N, std::size_t Units, std::size_t B = 8>
 void check_dense_batch(std::size_t samples, std::size_t threads) {
-    constexpr std::size_t B = 8;
     using Bound = typename Dense<Units>::template bound<Shape<N>, T>;
     using In = Shape<N>;
     using Out = Shape<Units>;
@@ -307,4 +306,5 @@ BOOST_AUTO_TEST_CASE(dense_batched_passes_give_the_bits_of_sample_after_sample) 
             check_dense_batch<float, 37, 13>(samples, threads);    // remainders in every tile
             check_dense_batch<double, 84, 10>(samples, threads);
         }
+    check_dense_batch<float, 72, 10, 1>(1, 1);  // a batch of one takes the per-sample passes
 }

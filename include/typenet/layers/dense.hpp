@@ -76,6 +76,10 @@ struct Dense {
         template <std::size_t B>
         static constexpr void forward_batch(const PassContext& context, T* params, BatchView<In, B, const T> x,
                                             BatchView<output_shape, B, T> y, T*) {
+            if constexpr (B == 1) {  // four weight rows at a time, as in inference, is faster alone
+                if (samples_in<B>(context) == 1) forward(params, x[0], y[0]);
+                return;
+            }
             const T* bias = params + parameters::offset("bias");
             detail::share_out(context, samples_in<B>(context), [&](std::size_t first, std::size_t last) {
                 for (std::size_t b = first; b < last; ++b)
@@ -91,9 +95,13 @@ struct Dense {
         /// product of the output gradients and the weights (threads share the samples).
         template <bool InputGradient, std::size_t B>
         static constexpr void backward_batch(const PassContext& context, const T* params, T* grads,
-                                             BatchView<In, B, const T> x, BatchView<output_shape, B, const T>,
+                                             BatchView<In, B, const T> x, BatchView<output_shape, B, const T> y,
                                              BatchView<output_shape, B, const T> dy, BatchView<In, B, T> dx, T*) {
             const std::size_t n = samples_in<B>(context);
+            if constexpr (B == 1) {  // nothing to share the weights with
+                if (n == 1) backward<InputGradient>(params, grads, x[0], y[0], dy[0], dx[0]);
+                return;
+            }
             T* dbias = grads + parameters::offset("bias");
             for (std::size_t b = 0; b < n; ++b)
                 for (std::size_t u = 0; u < Units; ++u) dbias[u] += dy[b][u];
