@@ -1,6 +1,7 @@
 // The register-blocked products of detail/gemm.hpp and the convolution built on them, against
 // plain loops summed in double: sizes that leave remainders in every tile, both ways of
-// accumulating weight gradients, and convolutions with odd sizes, strides and padding. The same
+// accumulating weight gradients, and convolutions with odd sizes, strides and padding; Dense's
+// batched passes and max pooling's vector backward against their per-sample forms. The same
 // file is built a second time for AVX2 + FMA (gemm_avx2_test), so both vector widths are covered.
 #define BOOST_TEST_MODULE gemm
 #include <boost/test/unit_test.hpp>
@@ -16,6 +17,7 @@
 #include <typenet/detail/gemm.hpp>
 #include <typenet/layers/conv2d.hpp>
 #include <typenet/layers/dense.hpp>
+#include <typenet/layers/pool.hpp>
 #include <typenet/train/workers.hpp>
 
 using namespace typenet;
@@ -307,4 +309,49 @@ BOOST_AUTO_TEST_CASE(dense_batched_passes_give_the_bits_of_sample_after_sample) 
             check_dense_batch<double, 84, 10>(samples, threads);
         }
     check_dense_batch<float, 72, 10, 1>(1, 1);  // a batch of one takes the per-sample passes
+}
+
+namespace {
+
+/// MaxPool<2>'s backward against the rule written out: each gradient to the first position of its
+/// window, row by row, that holds the window's maximum. Values from a small set, signed zeros
+/// included, so that windows tie in every arrangement; widths that leave windows to the scalar
+/// loop and columns no window covers.
+template <class T, std::size_t C, std::size_t H, std::size_t W>
+void check_max_pool_routing(unsigned seed) {
+    using In = Shape<C, H, W>;
+    using Bound = typename MaxPool<2>::template bound<In, T>;
+    using Out = typename Bound::output_shape;
+    std::mt19937 generator(seed);
+    const T choices[] = {T(-1), T(-0.0), T(0), T(0.5), T(1)};
+    std::vector<T> x(In::size), y(Out::size), dy = random_values<T>(Out::size, seed + 1), dx(In::size, T(7));
+    for (auto& v : x) v = choices[generator() % 5];
+    Bound::forward(nullptr, TensorView<In, const T>{x.data()}, TensorView<Out, T>{y.data()});
+    Bound::template backward<true>(nullptr, nullptr, TensorView<In, const T>{x.data()}, TensorView<Out, const T>{y.data()},
+                                   TensorView<Out, const T>{dy.data()}, TensorView<In, T>{dx.data()});
+    std::vector<T> expected(In::size, T(0));
+    for (std::size_t c = 0; c < C; ++c)
+        for (std::size_t oy = 0; oy < Out::dims[1]; ++oy)
+            for (std::size_t ox = 0; ox < Out::dims[2]; ++ox) {
+                const std::size_t o = (c * Out::dims[1] + oy) * Out::dims[2] + ox;
+                bool routed = false;
+                for (std::size_t ky = 0; ky < 2 && !routed; ++ky)
+                    for (std::size_t kx = 0; kx < 2 && !routed; ++kx) {
+                        const std::size_t i = (c * H + 2 * oy + ky) * W + 2 * ox + kx;
+                        if (x[i] == y[o]) expected[i] = dy[o], routed = true;
+                    }
+            }
+    BOOST_TEST(std::memcmp(dx.data(), expected.data(), In::size * sizeof(T)) == 0);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(max_pool_backward_in_vectors_routes_like_the_rule) {
+    for (unsigned seed = 1; seed <= 5; ++seed) {
+        check_max_pool_routing<float, 6, 28, 28>(seed);  // LeNet-5's: 14 windows a row
+        check_max_pool_routing<float, 3, 10, 22>(seed);  // 11: vectors, then single windows
+        check_max_pool_routing<float, 2, 9, 19>(seed);   // a row and a column no window covers
+        check_max_pool_routing<float, 2, 4, 16>(seed);
+        check_max_pool_routing<double, 3, 10, 22>(seed);
+    }
 }

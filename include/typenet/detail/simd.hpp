@@ -29,11 +29,13 @@ struct simd {
 template <>
 struct simd<float> {
     using type = float __attribute__((vector_size(TYPENET_SIMD_BYTES)));
+    using half = float __attribute__((vector_size(TYPENET_SIMD_BYTES / 2)));  // its lower lanes
     static constexpr std::size_t lanes = TYPENET_SIMD_BYTES / sizeof(float);
 };
 template <>
 struct simd<double> {
     using type = double __attribute__((vector_size(TYPENET_SIMD_BYTES)));
+    using half = double __attribute__((vector_size(TYPENET_SIMD_BYTES / 2)));
     static constexpr std::size_t lanes = TYPENET_SIMD_BYTES / sizeof(double);
 };
 
