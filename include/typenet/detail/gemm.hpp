@@ -212,6 +212,19 @@ inline constexpr std::array<std::size_t, Channels * KH * KW> shifted_tap_offsets
     return offsets;
 }();
 
+/// out = bias + the stride-1 convolution read from copies of its input, one per channel c and
+/// kernel column kx, holding in[c][y][kx + ox] at y * OW + ox (shifted_tap_offsets; the input
+/// itself when KW is 1): every tap reads all OH x OW positions as one run.
+template <std::size_t Filters, std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t OH,
+          std::size_t OW, class T>
+constexpr void shifted_convolution(const T* weights, const T* bias, const T* shifted, T* out) {
+    constexpr std::size_t N = OH * OW;
+    for_each_column_tile<N, T>([&]<std::size_t Width>(std::size_t first) {
+        convolution_panel<Filters, N, Width, shifted_tap_offsets<Channels, KH, KW, InH, OW>>(weights, bias, shifted + first,
+                                                                                           out + first);
+    });
+}
+
 /// out[f][oy][ox] = bias[f] + sum over (c, ky, kx) of w[f][c][ky][kx] * in[c][oy + ky][ox + kx]
 /// (see convolution_panel), one output row at a time when rows fill vectors (direct_rows). Else
 /// from copies of the input in `shifted` (shifted_input_size values), one per channel c and kernel
@@ -241,18 +254,14 @@ constexpr void direct_convolution(const T* weights, const T* bias, const T* in, 
                     for (std::size_t y = 0; y < InH; ++y)
                         for (std::size_t ox = 0; ox < OW; ++ox)
                             shifted[((c * KW + kx) * InH + y) * OW + ox] = in[(c * InH + y) * InW + kx + ox];
-        const T* source = KW > 1 ? shifted : in;
-        constexpr std::size_t N = OH * OW;
-        for_each_column_tile<N, T>([&]<std::size_t Width>(std::size_t first) {
-            convolution_panel<Filters, N, Width, shifted_tap_offsets<Channels, KH, KW, InH, OW>>(weights, bias, source + first,
-                                                                                               out + first);
-        });
+        shifted_convolution<Filters, Channels, KH, KW, InH, OH, OW>(weights, bias, KW > 1 ? shifted : in, out);
     }
 }
 
-/// c[i][j] += dot<N>(a row i, b row j) for i < Rows, j < Cols: `dot`'s lanes and fold, so each
-/// value is the bits `dot` gives, but every loaded vector serves several products.
-template <std::size_t Rows, std::size_t Cols, std::size_t N, std::size_t Ldc, class T>
+/// c[i * Ldc + j * Step] += dot<N>(a row i, b row j) for i < Rows, j < Cols, a's rows N apart
+/// and b's Ldb: `dot`'s lanes and fold, so each value is the bits `dot` gives, but every loaded
+/// vector serves several products.
+template <std::size_t Rows, std::size_t Cols, std::size_t N, std::size_t Ldc, std::size_t Ldb = N, std::size_t Step = 1, class T>
 constexpr void dot_tile(const T* a, const T* b, T* c) {
     constexpr std::size_t body = N / reduction_lanes * reduction_lanes;
     T partial[Rows][Cols][reduction_lanes]{};
@@ -265,7 +274,7 @@ constexpr void dot_tile(const T* a, const T* b, T* c) {
             V sums[Rows][Cols][n]{}, x, y[Cols];
             for (std::size_t i = 0; i < body; i += reduction_lanes)
                 for (std::size_t j = 0; j < n; ++j) {
-                    for (std::size_t s = 0; s < Cols; ++s) load(y[s], b + s * N + i + j * simd<T>::lanes);
+                    for (std::size_t s = 0; s < Cols; ++s) load(y[s], b + s * Ldb + i + j * simd<T>::lanes);
                     for (std::size_t r = 0; r < Rows; ++r) {
                         load(x, a + r * N + i + j * simd<T>::lanes);
                         for (std::size_t s = 0; s < Cols; ++s) sums[r][s][j] += x * y[s];
@@ -282,22 +291,58 @@ constexpr void dot_tile(const T* a, const T* b, T* c) {
         for (std::size_t r = 0; r < Rows; ++r)
             for (std::size_t s = 0; s < Cols; ++s)
                 for (std::size_t l = 0; l < reduction_lanes; ++l)
-                    partial[r][s][l] += a[r * N + i + l] * b[s * N + i + l];
+                    partial[r][s][l] += a[r * N + i + l] * b[s * Ldb + i + l];
     for (std::size_t i = body; i < N; ++i)
         for (std::size_t r = 0; r < Rows; ++r)
-            for (std::size_t s = 0; s < Cols; ++s) partial[r][s][i - body] += a[r * N + i] * b[s * N + i];
+            for (std::size_t s = 0; s < Cols; ++s) partial[r][s][i - body] += a[r * N + i] * b[s * Ldb + i];
     for (std::size_t r = 0; r < Rows; ++r)
-        for (std::size_t s = 0; s < Cols; ++s) c[r * Ldc + s] += fold_lanes(partial[r][s]);
+        for (std::size_t s = 0; s < Cols; ++s) c[r * Ldc + s * Step] += fold_lanes(partial[r][s]);
 }
 
-/// C += A B^T with A M x N and B K x N (both row-major), C M x K, one `dot<N>` per entry.
-template <std::size_t M, std::size_t K, std::size_t N, class T>
+/// Where the K rows of B lie for accumulate_dots and accumulate_products (a convolution's taps):
+/// in runs of `Length` rows, `stride` values apart in B and `step` columns apart in C, run g
+/// starting at B + row[g] and at column column[g] of C.
+template <std::size_t Runs, std::size_t Length>
+struct RowRuns {
+    static constexpr std::size_t runs = Runs, length = Length;
+    std::size_t stride = 0, step = 0;
+    std::array<std::size_t, Runs> row{}, column{};
+};
+
+/// K rows N apart, as a matrix has them: one run.
+template <std::size_t K, std::size_t N>
+inline constexpr RowRuns<1, K> matrix_rows{N, 1, {0}, {0}};
+
+/// The taps in shifted copies of a convolution's input (shifted_tap_offsets) as runs: the KH taps
+/// (c, ky, kx) of copy (c, kx) lie OW apart in it and KW apart in the weights.
+template <std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t OW>
+inline constexpr RowRuns<Channels * KW, KH> shifted_tap_runs = [] {
+    RowRuns<Channels * KW, KH> runs{OW, KW, {}, {}};
+    for (std::size_t c = 0; c < Channels; ++c)
+        for (std::size_t kx = 0; kx < KW; ++kx) {
+            runs.row[c * KW + kx] = (c * KW + kx) * InH * OW;
+            runs.column[c * KW + kx] = c * KH * KW + kx;
+        }
+    return runs;
+}();
+
+/// C += A B^T with A M x N (row-major), B K x N with its rows where `Rows` says, C M x K, one
+/// `dot<N>` per entry.
+template <std::size_t M, std::size_t K, std::size_t N, const auto& Rows = matrix_rows<K, N>, class T>
 constexpr void accumulate_dots(const T* a, const T* b, T* c) {
     constexpr std::size_t rows = 3, cols = 2;  // 3 x 2 sums of two vectors each: 12 registers
-    auto row_tile = [&]<std::size_t Rows>(std::size_t i) {
-        std::size_t j = 0;
-        for (; j + cols <= K; j += cols) dot_tile<Rows, cols, N, K>(a + i * N, b + j * N, c + i * K + j);
-        if constexpr (K % cols != 0) dot_tile<Rows, K % cols, N, K>(a + i * N, b + j * N, c + i * K + j);
+    constexpr std::size_t length = Rows.length, stride = Rows.stride, step = Rows.step;
+    static_assert(Rows.runs * length == K);
+    auto row_tile = [&]<std::size_t Tile>(std::size_t i) {
+        for (std::size_t g = 0; g < Rows.runs; ++g) {
+            const T* run = b + Rows.row[g];
+            T* out = c + i * K + Rows.column[g];
+            std::size_t j = 0;
+            for (; j + cols <= length; j += cols)
+                dot_tile<Tile, cols, N, K, stride, step>(a + i * N, run + j * stride, out + j * step);
+            if constexpr (length % cols != 0)
+                dot_tile<Tile, length % cols, N, K, stride, step>(a + i * N, run + j * stride, out + j * step);
+        }
     };
     std::size_t i = 0;
     for (; i + rows <= M; i += rows) row_tile.template operator()<rows>(i);
@@ -312,29 +357,31 @@ inline constexpr std::size_t product_width = M % tile_width == 0 ? tile_width : 
 /// vectors: no dot product to fold per entry, which matters when N (positions) is short. A is
 /// turned [N][M] a chunk of N at a time, in a buffer of at most 16 KiB. Sums run in n order, so
 /// the bits differ from `accumulate_dots`.
-template <std::size_t M, std::size_t K, std::size_t N, class T>
+template <std::size_t M, std::size_t K, std::size_t N, const auto& Rows = matrix_rows<K, N>, class T>
 constexpr void accumulate_products(const T* a, const T* b, T* c) {
     if constexpr (!fills_vectors<T, product_width<M>>) {
-        accumulate_dots<M, K, N>(a, b, c);
+        accumulate_dots<M, K, N, Rows>(a, b, c);
     } else {
         constexpr std::size_t chunk = std::clamp<std::size_t>(16384 / sizeof(T) / M, 1, N);
         constexpr std::size_t width = product_width<M>;
-        constexpr std::size_t rows = tile_rows<K, width / simd<T>::lanes>;
+        constexpr std::size_t length = Rows.length, stride = Rows.stride, step = Rows.step;
+        constexpr std::size_t rows = tile_rows<length, width / simd<T>::lanes>;
+        static_assert(Rows.runs * length == K);
         T turned[chunk][M];
         auto chunk_of = [&]<std::size_t Length>(std::size_t first) {
             for (std::size_t n = 0; n < Length; ++n)
                 for (std::size_t m = 0; m < M; ++m) turned[n][m] = a[m * N + first + n];
-            auto tile = [&]<std::size_t Rows>(std::size_t k) {
-                for (std::size_t m = 0; m < M; m += width) {
-                    T sums[Rows][width]{};
-                    multiply_add_tile<Rows, width, Length, N, M>(b + k * N + first, turned[0] + m, sums);
-                    for (std::size_t r = 0; r < Rows; ++r)
-                        for (std::size_t v = 0; v < width; ++v) c[(m + v) * K + k + r] += sums[r][v];
-                }
-            };
-            std::size_t k = 0;
-            for (; k + rows <= K; k += rows) tile.template operator()<rows>(k);
-            if constexpr (K % rows != 0) tile.template operator()<K % rows>(k);
+            for (std::size_t g = 0; g < Rows.runs; ++g) {
+                auto tile = [&]<std::size_t Tile>(std::size_t k) {
+                    for (std::size_t m = 0; m < M; m += width) {
+                        T sums[Tile][width]{};
+                        multiply_add_tile<Tile, width, Length, stride, M>(b + Rows.row[g] + k * stride + first, turned[0] + m, sums);
+                        for (std::size_t r = 0; r < Tile; ++r)
+                            for (std::size_t v = 0; v < width; ++v) c[(m + v) * K + Rows.column[g] + (k + r) * step] += sums[r][v];
+                    }
+                };
+                for_each_row_tile<length, rows>(tile);
+            }
         };
         std::size_t first = 0;
         for (; first + chunk <= N; first += chunk) chunk_of.template operator()<chunk>(first);
