@@ -227,10 +227,8 @@ constexpr void shifted_convolution(const T* weights, const T* bias, const T* shi
 
 /// out[f][oy][ox] = bias[f] + sum over (c, ky, kx) of w[f][c][ky][kx] * in[c][oy + ky][ox + kx]
 /// (see convolution_panel), one output row at a time when rows fill vectors (direct_rows). Else
-/// from copies of the input in `shifted` (shifted_input_size values), one per channel c and kernel
-/// column kx holding in[c][y][kx + ox] at y * OW + ox: every tap then reads all OH x OW positions
-/// as one run, so tiles go on across row ends and compute nothing twice. The copies are KH times
-/// smaller than im2col's column matrix.
+/// from copies of the input in `shifted` (shifted_input_size values; see shifted_convolution), so
+/// tiles go on across row ends and compute nothing twice.
 template <std::size_t Filters, std::size_t Channels, std::size_t KH, std::size_t KW, std::size_t InH, std::size_t InW,
           std::size_t OH, std::size_t OW, class T>
 constexpr void direct_convolution(const T* weights, const T* bias, const T* in, T* out, T* shifted) {

@@ -292,8 +292,8 @@ concept ParameterTensorList = detail::is_parameter_list<P> || requires {
 };
 
 /// Values of scratch memory a bound layer asks for with `static constexpr std::size_t
-/// scratch_size` (Conv2D: its column matrix), 0 if it declares none. The network keeps each
-/// layer's scratch from forward to backward.
+/// scratch_size` (Conv2D: its column matrix, or at stride 1 shifted copies of its input), 0 if it
+/// declares none. The network keeps each layer's scratch from forward to backward.
 template <class B>
 inline constexpr std::size_t scratch_size_of = 0;
 template <class B>
