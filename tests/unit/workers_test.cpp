@@ -4,10 +4,12 @@
 #define BOOST_TEST_MODULE workers
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <numeric>
 #include <span>
@@ -166,6 +168,35 @@ BOOST_AUTO_TEST_CASE(training_on_two_threads_gives_the_same_weights_every_time) 
     double largest = 0;
     for (std::size_t i = 0; i < serial.size(); ++i) largest = std::max(largest, double(std::abs(first[i] - serial[i])));
     BOOST_TEST(largest < 1e-3);  // rounding apart, the same training
+}
+
+BOOST_AUTO_TEST_CASE(an_optimizer_step_shared_over_threads_gives_the_bits_of_one_thread) {
+    // Two rules, weight decay on weights only, and three steps: every group's tensors are cut
+    // between parts somewhere (3 threads over the flat parameters), and Adam's moments too.
+    using N = Net<float>;
+    auto step_three_times = [](const Parallel* parallel) {
+        auto net = std::make_unique<N>();
+        randomize(*net, 11);
+        auto optimizer = make_optimizer<N>(for_layers<"Conv2D">(Adam{.learning_rate = 0.01, .weight_decay = 0.1}),
+                                           for_layers<"BatchNorm", "DepthwiseConv2D", "Dense">(SGD{.learning_rate = 0.1}));
+        Random random(12);
+        for (int step = 0; step < 3; ++step) {
+            for (const ParameterInfo& tensor : N::parameter_tensors)  // state tensors get no gradient
+                if (tensor.role == Role::trained)
+                    for (std::size_t i = 0; i < tensor.size; ++i) net->gradients()[tensor.offset + i] = float(random.uniform(-1, 1));
+            optimizer.step(*net, 0.25f, parallel);
+        }
+        BOOST_TEST(std::all_of(net->gradients().begin(), net->gradients().end(), [](float g) { return g == 0.0f; }));
+        return std::vector<float>(net->parameters().begin(), net->parameters().end());
+    };
+    const Workers workers(3, 0);
+    const auto serial = step_three_times(nullptr), shared = step_three_times(&workers);
+    BOOST_TEST(std::memcmp(serial.data(), shared.data(), serial.size() * sizeof(float)) == 0);
+    BOOST_TEST(serial != [&] {  // and the steps did move the parameters
+        auto start = std::make_unique<N>();
+        randomize(*start, 11);
+        return std::vector<float>(start->parameters().begin(), start->parameters().end());
+    }());
 }
 
 BOOST_AUTO_TEST_CASE(helpers_work_in_the_callers_floating_point_mode) {

@@ -13,6 +13,7 @@
 
 #include <typenet/layers/layer.hpp>
 #include <typenet/optim/schedule.hpp>
+#include <typenet/parallel.hpp>
 #include <typenet/optim/update_rule.hpp>
 #include <typenet/tensor.hpp>
 
@@ -180,28 +181,32 @@ struct BoundGroup {
     Group group;
     std::array<Tensor<Shape<state_size>, T>, Rule::state_tensors> state{};
 
-    void step(Net& net, std::size_t step, T gradient_scale) {
+    /// Updates the parameters with flat indices in [first, last) that the group owns: a rule
+    /// updates each parameter on its own, so threads can share a step by ranges, to the same bits.
+    void step(Net& net, std::size_t step, T gradient_scale, std::size_t first, std::size_t last) {
         const double rate = group.schedule.learning_rate(group.rule.learning_rate, step);
         const auto update = group.rule.template update<T>(rate, step);
         const T weight_decay = T(detail::weight_decay_of(group.rule));
         [&]<std::size_t... k>(std::index_sequence<k...>) {
-            (update_tensor<k>(net, update, gradient_scale, weight_decay), ...);
+            (update_tensor<k>(net, update, gradient_scale, weight_decay, first, last), ...);
         }(std::make_index_sequence<K>{});
     }
 
 private:
     // `update` by value: a local copy cannot alias the parameters, so its constants stay in registers.
     template <std::size_t k, class Update>
-    void update_tensor(Net& net, Update update, T gradient_scale, T weight_decay) {
+    void update_tensor(Net& net, Update update, T gradient_scale, T weight_decay, std::size_t first, std::size_t last) {
         if constexpr (group_owns<Net, Group, k>) {
             constexpr ParameterInfo tensor = Net::parameter_tensors[k];
+            const std::size_t begin = std::clamp(first, tensor.offset, tensor.offset + tensor.size) - tensor.offset;
+            const std::size_t end = std::clamp(last, tensor.offset, tensor.offset + tensor.size) - tensor.offset;
             T* w = net.parameters().data() + tensor.offset;
             T* g = net.gradients().data() + tensor.offset;
             const bool decays = group.decay_scope == DecayScope::every_tensor || tensor.decays();
             const T decay = decays ? weight_decay : T{};
             [&]<std::size_t... S>(std::index_sequence<S...>) {
                 const std::array<T*, sizeof...(S)> slices{(state[S].data() + state_offsets[k])...};
-                for (std::size_t i = 0; i < tensor.size; ++i) {
+                for (std::size_t i = begin; i < end; ++i) {
                     update(w[i], g[i] * gradient_scale + decay * w[i], slices[S][i]...);
                     g[i] = T{};  // while it is in cache: the next batch starts from zero
                 }
@@ -215,7 +220,7 @@ private:
 template <class Net, class LearningRate, class Selector>
 struct BoundGroup<Net, LayerGroup<Frozen, LearningRate, Selector>> {
     constexpr explicit BoundGroup(const LayerGroup<Frozen, LearningRate, Selector>&) {}
-    void step(Net&, std::size_t, typename Net::scalar_type) {}
+    void step(Net&, std::size_t, typename Net::scalar_type, std::size_t, std::size_t) {}
 };
 
 /// A layer inside a block, as coverage errors name it: the network layer holding it and its kind.
@@ -300,11 +305,18 @@ public:
     }
 
     /// Applies one update to `net` from `net.gradients()` times `gradient_scale`, and leaves
-    /// the gradients at zero for the next batch (reset while they are still in cache).
-    void step(Net& net, scalar_type gradient_scale = scalar_type{1}) {
-        [&]<std::size_t... G>(std::index_sequence<G...>) {
-            (boost::hana::at_c<G>(state_.groups).step(net, state_.steps, gradient_scale), ...);
-        }(std::index_sequence_for<Groups...>{});
+    /// the gradients at zero for the next batch (reset while they are still in cache). With
+    /// `parallel`, its threads share the parameters, each a contiguous range: the same bits.
+    void step(Net& net, scalar_type gradient_scale = scalar_type{1}, const Parallel* parallel = nullptr) {
+        const auto sweep = [&](std::size_t, std::size_t first, std::size_t last) {
+            [&]<std::size_t... G>(std::index_sequence<G...>) {
+                (boost::hana::at_c<G>(state_.groups).step(net, state_.steps, gradient_scale, first, last), ...);
+            }(std::index_sequence_for<Groups...>{});
+        };
+        if (parallel != nullptr && parallel->parts() > 1)
+            detail::for_each_part(*parallel, Net::parameter_count, sweep);
+        else
+            sweep(0, 0, Net::parameter_count);
         clear_frozen_gradients(net, std::make_index_sequence<detail::tensor_count_of<Net>>{});
         ++state_.steps;
     }

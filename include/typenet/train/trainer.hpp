@@ -155,7 +155,7 @@ public:
         }
         if (result.samples == 0) return result;
         net_.template backward<Opt::trained_layers>(*batch_);
-        optimizer_.step(net_, T{1} / T(result.samples));
+        optimizer_.step(net_, T{1} / T(result.samples), workers_.get());
         return result;
     }
 
