@@ -26,7 +26,9 @@ constexpr bool updates_one_parameter(std::index_sequence<K...>) {
 /// - `state_tensors`: how many values it keeps per parameter (SGD's velocity: 1, Adam's moments: 2);
 /// - `learning_rate`: the base rate, which the group's Schedule turns into the rate of each step;
 /// - `update<T>(learning_rate, step)`: the update of step `step` (from 0) at that rate, called as
-///   `update(weight, gradient, state...)` for every parameter the group trains.
+///   `update(weight, gradient, state...)` for every parameter the group trains. Each parameter
+///   moves on its own: the trainer's threads share a step by ranges of parameters, each thread
+///   with its own `update`.
 ///
 /// The group does everything else once, for every rule: it turns the gradient summed over a batch
 /// into its mean, adds `weight_decay * weight` to it (L2) if the rule has a `weight_decay`, and
