@@ -13,8 +13,8 @@
 
 #include <typenet/layers/layer.hpp>
 #include <typenet/optim/schedule.hpp>
-#include <typenet/parallel.hpp>
 #include <typenet/optim/update_rule.hpp>
+#include <typenet/parallel.hpp>
 #include <typenet/tensor.hpp>
 
 namespace typenet {
