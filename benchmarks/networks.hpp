@@ -23,17 +23,17 @@ using LeNet5 = Network<Input<1, 28, 28>,
                        Flatten, Dense<120>, ReLU, Dense<84>, ReLU, Dense<10>>;
 
 // examples/mnist_resnet.cpp's network, copied: an example is a program, not a header to include.
-using ResBlock = Residual<Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm, ReLU, Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm>;
-using ResDownsample = Residual<Shortcut<Conv2D<32, Kernel<1>, Stride<2>>, BatchNorm>,
-                               Conv2D<32, Kernel<3>, Stride<2>, Pad<same>>, BatchNorm, ReLU,
-                               Conv2D<32, Kernel<3>, Pad<same>>, BatchNorm>;
-using ResMixer = Concat<Sequential<Conv2D<32, Kernel<1>>, BatchNorm, ReLU>,
+using ResBlock = Residual<Conv2D<32, Kernel<3>, Pad<same>>, BatchNorm, ReLU, Conv2D<32, Kernel<3>, Pad<same>>, BatchNorm>;
+using ResDownsample = Residual<Shortcut<Conv2D<64, Kernel<1>, Stride<2>>, BatchNorm>,
+                               Conv2D<64, Kernel<3>, Stride<2>, Pad<same>>, BatchNorm, ReLU,
+                               Conv2D<64, Kernel<3>, Pad<same>>, BatchNorm>;
+using ResMixer = Concat<Sequential<Conv2D<64, Kernel<1>>, BatchNorm, ReLU>,
                         Sequential<DepthwiseConv2D<Kernel<3>, Pad<same>>, BatchNorm, ReLU>>;
 using ResNet = Network<Input<1, 28, 28>,
-                       Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm, ReLU, MaxPool<2>,
+                       Conv2D<32, Kernel<3>, Pad<same>>, BatchNorm, ReLU, MaxPool<2>,
                        ResBlock, ReLU, ResDownsample, ReLU, ResMixer,
                        GlobalAvgPool, Dropout<std::ratio<1, 4>>, Dense<10>>;
-static_assert(ResNet::parameter_count == 22090, "the README's residual network (running statistics included)");
+static_assert(ResNet::parameter_count == 84106, "the README's residual network (running statistics included)");
 
 /// Whether layer I of Net is a convolution (top level only: layers inside blocks are not looked at).
 template <class Net, std::size_t I>

@@ -48,16 +48,16 @@ class Concat(nn.Module):
 def resnet():
     """benchmarks/networks.hpp's ResNet (examples/mnist_resnet.cpp's). typenet's Pad<same> is
     (k - 1) / 2 zeros on each side, so padding=1 for 3x3, also at stride 2."""
-    block = Residual(nn.Sequential(nn.Conv2d(16, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
-                                   nn.Conv2d(16, 16, 3, padding=1), nn.BatchNorm2d(16)))
-    downsample = Residual(nn.Sequential(nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
-                                        nn.Conv2d(32, 32, 3, padding=1), nn.BatchNorm2d(32)),
-                          shortcut=nn.Sequential(nn.Conv2d(16, 32, 1, stride=2), nn.BatchNorm2d(32)))
-    mixer = Concat(nn.Sequential(nn.Conv2d(32, 32, 1), nn.BatchNorm2d(32), nn.ReLU()),
-                   nn.Sequential(nn.Conv2d(32, 32, 3, padding=1, groups=32), nn.BatchNorm2d(32), nn.ReLU()))
-    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+    block = Residual(nn.Sequential(nn.Conv2d(32, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+                                   nn.Conv2d(32, 32, 3, padding=1), nn.BatchNorm2d(32)))
+    downsample = Residual(nn.Sequential(nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
+                                        nn.Conv2d(64, 64, 3, padding=1), nn.BatchNorm2d(64)),
+                          shortcut=nn.Sequential(nn.Conv2d(32, 64, 1, stride=2), nn.BatchNorm2d(64)))
+    mixer = Concat(nn.Sequential(nn.Conv2d(64, 64, 1), nn.BatchNorm2d(64), nn.ReLU()),
+                   nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, groups=64), nn.BatchNorm2d(64), nn.ReLU()))
+    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                          block, nn.ReLU(), downsample, nn.ReLU(), mixer,
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.25), nn.Linear(64, 10))
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.25), nn.Linear(128, 10))
 
 
 def typenet_parameter_count(model):

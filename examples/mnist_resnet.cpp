@@ -11,18 +11,18 @@
 
 using namespace typenet;
 
-using Block = Residual<Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm, ReLU, Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm>;
-using Downsample = Residual<Shortcut<Conv2D<32, Kernel<1>, Stride<2>>, BatchNorm>,  // the body halves the size
-                            Conv2D<32, Kernel<3>, Stride<2>, Pad<same>>, BatchNorm, ReLU,
-                            Conv2D<32, Kernel<3>, Pad<same>>, BatchNorm>;
-using Mixer = Concat<Sequential<Conv2D<32, Kernel<1>>, BatchNorm, ReLU>,                 // across channels
+using Block = Residual<Conv2D<32, Kernel<3>, Pad<same>>, BatchNorm, ReLU, Conv2D<32, Kernel<3>, Pad<same>>, BatchNorm>;
+using Downsample = Residual<Shortcut<Conv2D<64, Kernel<1>, Stride<2>>, BatchNorm>,  // the body halves the size
+                            Conv2D<64, Kernel<3>, Stride<2>, Pad<same>>, BatchNorm, ReLU,
+                            Conv2D<64, Kernel<3>, Pad<same>>, BatchNorm>;
+using Mixer = Concat<Sequential<Conv2D<64, Kernel<1>>, BatchNorm, ReLU>,                 // across channels
                      Sequential<DepthwiseConv2D<Kernel<3>, Pad<same>>, BatchNorm, ReLU>>;  // within each
 
 using ResNet = Network<Input<1, 28, 28>,
-                       Conv2D<16, Kernel<3>, Pad<same>>, BatchNorm, ReLU, MaxPool<2>,  // 16x14x14
+                       Conv2D<32, Kernel<3>, Pad<same>>, BatchNorm, ReLU, MaxPool<2>,  // 32x14x14
                        Block, ReLU,
-                       Downsample, ReLU,                                                // 32x7x7
-                       Mixer,                                                           // 64x7x7
+                       Downsample, ReLU,                                                // 64x7x7
+                       Mixer,                                                           // 128x7x7
                        GlobalAvgPool, Dropout<std::ratio<1, 4>>, Dense<10>>;
 
 // The batch size is part of the trainer's type, so each offered size is compiled in.
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     return examples::run_example([&] {
         examples::Settings defaults;
         defaults.out = "out/resnet";
-        defaults.epochs = 14;
+        defaults.epochs = 20;
         defaults.batch = 64;
         defaults.validation = 5000;
         defaults.shift = 2;

@@ -13,7 +13,7 @@ cmake --build --preset release --target mnist_seed mnist_lenet mnist_resnet
 # The seed network as the seed framework ran it: a sanity check first, previews every tenth of the epoch.
 build/release/examples/mnist_seed --data data/mnist --out out/seed --sanity --preview 0.1 "$@"
 build/release/examples/mnist_lenet --data data/mnist --out out/lenet --preview 0.5 "$@"
-# The residual network on a short schedule (about two minutes); its defaults, about twelve minutes
+# The residual network on a short schedule (about a minute and a half); its defaults, about twelve minutes
 # of training, reach the accuracy in the README.
 build/release/examples/mnist_resnet --data data/mnist --out out/resnet --epochs 2 "$@"
 
