@@ -68,8 +68,8 @@ double training_rate(Net& net, Opt& optimizer, std::size_t samples, int runs, st
 
 constexpr std::size_t big_batch = 256;
 
-/// Seconds per 256 images in evaluation mode, both ways typenet offers: Inference::predict on one
-/// image after another, and the network's batched forward pass (each layer once over all 256).
+/// Seconds per 256 images, both ways typenet offers: Inference::predict on one
+/// image after another, and the network's batched forward pass in inference mode.
 struct BatchSeconds {
     double predict_loop = 0, batched = 0;
 };
@@ -90,7 +90,7 @@ BatchSeconds batch_inference_seconds(Net& net, int runs, const Parallel* paralle
         for (const auto& image : images) sink += inference->predict(image)[0];
     });
     result.batched = median_seconds(runs, [&] {
-        net.forward(*batch, Mode::evaluation, 0, big_batch, parallel);
+        net.forward(*batch, Mode::inference, 0, big_batch, parallel);
         sink += batch->outputs[0];
     });
     return result;
@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
     constexpr double flops = double(big_batch) * bench::convolution_flops<bench::LeNet5>;
     fmt::print("lenet_b256={:.1f}\nlenet_b256_predict_loop={:.1f}\nlenet_b256_batched={:.1f}\nlenet_b256_path={}\n",
                big_batch / seconds, big_batch / whole.predict_loop, big_batch / whole.batched,
-               batched ? "batched forward, evaluation mode" : "Inference::predict, one image after another");
+               batched ? "batched forward, inference mode" : "Inference::predict, one image after another");
     fmt::print("lenet_conv_gflops={:.2f}\nlenet_conv_share={:.3f}\nlenet_conv_mflop_per_image={:.4f}\n",
                flops / conv_seconds / 1e9, conv_seconds / seconds, bench::convolution_flops<bench::LeNet5> / 1e6);
 

@@ -128,6 +128,38 @@ BOOST_AUTO_TEST_CASE(threaded_pass_matches_the_serial_pass) {
     check_against_serial<float>(2, B, 1e-5);
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_in_inference_mode_gives_the_bits_of_inference_one_image_at_a_time) {
+    // Inference mode runs each stretch of per-sample layers image by image and keeps only the
+    // stretch's last output (the rest in one slot per thread), convolutions through `infer`:
+    // outside a block and inside Residual and Concat, serial, threaded, and on a partial batch.
+    Pass<float> pass;
+    randomize(*pass.net, 3);
+    fill_inputs<Net<float>, B>(*pass.batch, 4);
+    const auto inference = std::make_unique<Inference<Net<float>>>(*pass.net);
+    std::array<Net<float>::output_tensor, B> want{};
+    for (std::size_t b = 0; b < B; ++b) {
+        Net<float>::input_tensor image{};
+        std::copy_n(pass.batch->inputs.data() + b * image.size(), image.size(), image.begin());
+        const auto scores = inference->predict(image);
+        std::copy(scores.begin(), scores.end(), want[b].begin());
+    }
+    const Workers two(2, 0), three(3, 0);
+    for (const Parallel* parallel : {static_cast<const Parallel*>(nullptr), static_cast<const Parallel*>(&two),
+                                     static_cast<const Parallel*>(&three)})
+        for (const std::size_t samples : {B, std::size_t{5}}) {
+            pass.batch->outputs.fill(-1.0f);
+            pass.net->forward(*pass.batch, Mode::inference, 0, samples, parallel);
+            for (std::size_t b = 0; b < B; ++b)
+                for (std::size_t k = 0; k < want[b].size(); ++k)
+                    BOOST_TEST(pass.batch->outputs[b * want[b].size() + k] == (b < samples ? want[b][k] : -1.0f),
+                               "sample " << b << " of " << samples << ", output " << k);
+        }
+    // Evaluation mode, which keeps every output for a backward pass, computes the same bits.
+    pass.net->forward(*pass.batch, Mode::evaluation);
+    for (std::size_t b = 0; b < B; ++b)
+        for (std::size_t k = 0; k < want[b].size(); ++k) BOOST_TEST(pass.batch->outputs[b * want[b].size() + k] == want[b][k]);
+}
+
 BOOST_AUTO_TEST_CASE(gradient_buffers_too_small_fall_back_to_the_calling_thread) {
     Pass<double> serial, threaded;
     const Workers workers(2, 8);  // one double: no layer's gradients fit

@@ -103,7 +103,7 @@ struct BatchNormalization {
                                             BatchView<In, B, T> y, T*) {
             const std::size_t n = samples_in<B>(context);
             if (n == 0) return;  // no statistics to take, and nothing to move the running ones by
-            if (context.mode == Mode::evaluation) {
+            if (context.mode == Mode::evaluation || context.mode == Mode::inference) {
                 detail::share_out(context, n, [&](std::size_t first, std::size_t last) {
                     for (std::size_t b = first; b < last; ++b) forward(p, x[b], y[b]);
                 });

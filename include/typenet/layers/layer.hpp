@@ -365,7 +365,9 @@ concept InferenceLayer = ForwardLayer<B, T> &&
 /// `evaluate`, `Inference` and `RomInference` run, uses running statistics and no masks.
 /// Calibration (`Trainer::recalibrate`) trains nothing: layers with running statistics use the
 /// batch's and replace the running ones by their mean over every calibration pass; no masks.
-enum class Mode { training, evaluation, calibration };
+/// Inference is evaluation that no backward pass follows, so layers may skip what only backward
+/// reads (Conv2D's column matrix): for batched predictions.
+enum class Mode { training, evaluation, calibration, inference };
 
 /// What a batched pass tells each layer.
 struct PassContext {
