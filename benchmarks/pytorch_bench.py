@@ -76,6 +76,33 @@ def blas_library():
     return ", ".join(sorted(paths)) or "none loaded (built in)"
 
 
+def flops_per_sample(model, training):
+    """FLOPs of one 28x28 sample through the model's convolutions and dense layers, a multiply and
+    an add for every use of a weight; in training also backward's two products (weight gradients
+    and input gradients, none for the first layer's input). Neither side can run a sample faster
+    than this over the core's peak, whatever its kernels: bench.sh turns each target into the
+    share of the peak it asks for."""
+    macs = []
+
+    def count(module, inputs, output):
+        if isinstance(module, nn.Conv2d):
+            per_output = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+        else:
+            per_output = module.in_features
+        macs.append(output[0].numel() * per_output)
+
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        model(torch.zeros(1, 1, 28, 28))
+    model.train(was_training)
+    for hook in hooks:
+        hook.remove()
+    forward = 2 * sum(macs)
+    return 3 * forward - 2 * macs[0] if training else forward
+
+
 def median_seconds(work, runs=RUNS):
     """Median seconds of work() over `runs` runs, after one more that warms up."""
     work()
@@ -144,6 +171,9 @@ def main():
     seed, lenet, res = typenet_pytorch.seed_network(), typenet_pytorch.lenet5(), resnet()
     for name, model in (("seed", seed), ("lenet", lenet), ("resnet", res)):
         print(f"params_{name}={typenet_parameter_count(model)}")
+
+    print(f"flops_seed_train={flops_per_sample(seed, True)}\nflops_lenet_infer={flops_per_sample(lenet, False)}\n"
+          f"flops_lenet_train={flops_per_sample(lenet, True)}\nflops_resnet_train={flops_per_sample(res, True)}")
 
     # The seed network: SGD on the convolutions, Adam on the dense layers, as throughput.cpp.
     convs = [p for m in seed if isinstance(m, nn.Conv2d) for p in m.parameters()]

@@ -118,6 +118,17 @@ scaling() {
         printf "| %s | %.0f %s | %.0f %s | **%.2fx** |\n", label, one, unit, all, unit, all / one
     }'
 }
+# need <label> <target ratio> <key> <flops key> [latency]: the share of the core's peak that the
+# target asks of typenet (its ratio times PyTorch's rate, in FLOPs), beside the shares both reach.
+need() {
+    awk -v label="$1" -v target="$2" -v t="${fig[typenet.$3]:-}" -v p="${fig[pytorch.$3]:-}" \
+        -v flops="${fig[pytorch.$4]:-}" -v peak="$peak_gflops" -v latency="${5:-}" 'BEGIN {
+        if (t == "" || p == "" || flops == "" || peak == "") { printf "| %s | %sx | n/a | n/a | n/a |\n", label, target; exit }
+        if (latency != "") { t = 1e6 / t; p = 1e6 / p }  # microseconds to samples/s
+        share = flops / 1e9 / peak * 100
+        printf "| %s | %sx | **%.0f%%** | %.0f%% | %.0f%% |\n", label, target, target * p * share, t * share, p * share
+    }'
+}
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.0f%%", 100 * a / b }'; }
 
 if [[ ${#pin[@]} -gt 0 ]]; then pinned="pinned to core 1 (taskset -c 1)"; else pinned="not pinned (no taskset)"; fi
@@ -158,8 +169,23 @@ share() { awk -v s="${1:-}" 'BEGIN { if (s != "") printf ", %.0f%% of the pass",
     scaling "LeNet-5 inference, batch 256, batched forward" lenet_b256_batched images/s
     scaling "residual network training, batch 64, Adam" resnet_train64 samples/s
     echo
+    echo "What each target asks of this core: FLOPs of a sample through the convolutions and dense layers"
+    echo "(counted by benchmarks/pytorch_bench.py from the PyTorch copies; training adds backward's two"
+    echo "products) times the rate the target asks for, as a share of the measured peak; beside it the"
+    echo "shares both sides reach now. The convolutions timed alone (above) show what this core's best"
+    echo "kernels reach; a target that asks for more over a whole pass, whose pools, normalisations and"
+    echo "optimizer steps do no multiply-adds, is beyond this machine."
+    echo
+    echo "| target | ratio | needs | typenet now | PyTorch now |"
+    echo "|---|---|---|---|---|"
+    need "seed network training, batch 1" 60 seed_train flops_seed_train
+    need "LeNet-5 inference latency, batch 1" 19 lenet_latency_us flops_lenet_infer latency
+    need "LeNet-5 inference, batch 256" 11 lenet_b256 flops_lenet_infer
+    need "LeNet-5 training, batch 32" 5 lenet_train32 flops_lenet_train
+    need "residual network training, batch 64" 3 resnet_train64 flops_resnet_train
+    echo
     echo "Both ways of typenet's batch-256 pass: Inference::predict over 256 images" \
-        "${fig[typenet.lenet_b256_predict_loop]:-n/a} images/s, batched forward in evaluation mode" \
+        "${fig[typenet.lenet_b256_predict_loop]:-n/a} images/s, batched forward in inference mode" \
         "${fig[typenet.lenet_b256_batched]:-n/a} images/s."
     echo "Same networks on both sides, parameters counted as typenet does (BatchNorm's running statistics included):" \
         "seed ${fig[typenet.params_seed]:-?} / ${fig[pytorch.params_seed]:-n/a}," \
