@@ -129,9 +129,12 @@ BOOST_AUTO_TEST_CASE(threaded_pass_matches_the_serial_pass) {
 }
 
 BOOST_AUTO_TEST_CASE(a_batch_in_inference_mode_gives_the_bits_of_inference_one_image_at_a_time) {
-    // Inference mode runs each stretch of per-sample layers image by image and keeps only the
-    // stretch's last output (the rest in one slot per thread), convolutions through `infer`:
-    // outside a block and inside Residual and Concat, serial, threaded, and on a partial batch.
+    // Inference mode runs the layers as Inference::predict does, image by image, but Dense over
+    // the batch, and keeps only what Dense reads (the rest in one slot per thread): serial,
+    // threaded, and on a partial batch.
+    static_assert(BatchesInInference<Dense<5>::bound<Shape<12>, float>, float>);
+    static_assert(!BatchesInInference<BatchNorm::bound<Shape<4, 3, 3>, float>, float>);
+    static_assert(!BatchesInInference<Block::bound<Shape<4, 9, 9>, float>, float>);
     Pass<float> pass;
     randomize(*pass.net, 3);
     fill_inputs<Net<float>, B>(*pass.batch, 4);

@@ -77,14 +77,10 @@ constexpr std::size_t round_to_lines(std::size_t values) {
     return (values + per_line - 1) / per_line * per_line;
 }
 
-/// Runs a bound layer that works sample by sample forward on one sample, with its scratch. In
-/// inference (no backward pass follows) through its `infer` if it has one, which need not leave
-/// what backward reads.
+/// Runs a bound layer that works sample by sample forward on one sample, with its scratch.
 template <class Impl, class T>
-constexpr void forward_one(const PassContext& context, const T* params, TensorView<typename Impl::input_shape, const T> x,
+constexpr void forward_one(const T* params, TensorView<typename Impl::input_shape, const T> x,
                            TensorView<typename Impl::output_shape, T> y, T* scratch) {
-    if constexpr (InferenceLayer<Impl, T>)
-        if (context.mode == Mode::inference) return Impl::infer(params, x, y, scratch);
     if constexpr (scratch_size_of<Impl> > 0)
         Impl::forward(params, x, y, scratch);
     else
@@ -101,7 +97,7 @@ constexpr void forward_batch_of(const PassContext& context, T* params, BatchView
     } else {
         share_out(context, samples_in<B>(context), [&](std::size_t first, std::size_t last) {
             for (std::size_t b = first; b < last; ++b)
-                forward_one<Impl>(context, params, x[b], y[b], scratch + b * scratch_size_of<Impl>);
+                forward_one<Impl>(params, x[b], y[b], scratch + b * scratch_size_of<Impl>);
         });
     }
 }
@@ -279,17 +275,23 @@ public:
         return largest;
     }();
 
-    /// Runs every layer over the batch; the last writes `y`. Consecutive layers that work sample
+    /// Runs every layer over the batch; the last writes `y`. Consecutive layers that run sample
     /// by sample run as one stretch: each sample goes through all of them before the next, its
     /// activations still in cache when the next layer reads them, and threads meet once a
     /// stretch rather than once a layer. The same calls on the same values: the same bits as
-    /// layer after layer.
+    /// layer after layer. In inference all but BatchesInInference layers run sample by sample.
     template <std::size_t B>
     static constexpr void forward_batch(const PassContext& context, T* params, BatchView<InputShape, B, const T> x,
                                         BatchView<output_shape, B, T> y, T* work) {
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (forward_stretch<I, B>(context, params, x, y, work), ...);
-        }(std::make_index_sequence<N>{});
+        const auto run = [&]<bool Inference>() {
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                (forward_stretch<I, B, Inference>(context, params, x, y, work), ...);
+            }(std::make_index_sequence<N>{});
+        };
+        if (context.mode == Mode::inference)
+            run.template operator()<true>();
+        else
+            run.template operator()<false>();
     }
 
     /// Back-propagates `dy` through layers N - 1 down to `First`, adding parameter gradients to
@@ -332,56 +334,66 @@ private:
             return {work + regions[I - 1]};
     }
 
-    template <std::size_t I>
-    static constexpr bool per_sample = !BatchedLayer<impl<I>, T>;
+    /// Whether layer I runs sample by sample: in inference (Inference) or in the other modes.
+    template <std::size_t I, bool Inference>
+    static constexpr bool per_sample = Inference ? !BatchesInInference<impl<I>, T> : !BatchedLayer<impl<I>, T>;
 
     /// One past the last layer of the stretch of per-sample layers that starts at layer I.
-    template <std::size_t I>
+    template <std::size_t I, bool Inference>
     static constexpr std::size_t stretch_end() {
         if constexpr (I == N)
             return I;
-        else if constexpr (per_sample<I>)
-            return stretch_end<I + 1>();
+        else if constexpr (per_sample<I, Inference>)
+            return stretch_end<I + 1, Inference>();
         else
             return I;
     }
 
-    template <std::size_t I>
+    template <std::size_t I, bool Inference>
     static constexpr bool starts_stretch() {
         if constexpr (I == 0)
-            return per_sample<0>;
+            return per_sample<0, Inference>;
         else
-            return per_sample<I> && !per_sample<I - 1>;
+            return per_sample<I, Inference> && !per_sample<I - 1, Inference>;
     }
 
     /// Layer I over the batch if it is batched; the stretch of per-sample layers if one starts
-    /// at I; nothing if I is inside a stretch, which its first layer runs. In inference only the
-    /// stretch's last output is read afterwards: the other outputs and the scratch go, sample
-    /// after sample, to the slots of the first sample a thread handles, which stay in cache
-    /// (LeNet-5 at batch 256 wrote 93 KiB an image to fresh memory: 20.4 us an image, now 13.7).
-    template <std::size_t I, std::size_t B>
+    /// at I; nothing if I is inside a stretch, which its first layer runs. In inference each
+    /// layer runs as Inference::predict runs it, and only the stretch's last output is read
+    /// afterwards: the other outputs and the scratch go, sample after sample, to the slots of
+    /// the first sample a thread handles, which stay in cache (LeNet-5 at batch 256 wrote 93 KiB
+    /// an image to fresh memory: 20.4 us an image, now 13.7).
+    template <std::size_t I, std::size_t B, bool Inference>
     static constexpr void forward_stretch(const PassContext& context, T* params, BatchView<InputShape, B, const T> x,
                                           BatchView<output_shape, B, T> y, T* work) {
         constexpr auto& outputs = layout<B>.outputs;
-        if constexpr (!per_sample<I>) {
+        if constexpr (!per_sample<I, Inference>) {
             forward_batch_of<impl<I>, B>(context, params + parameter_offsets[I], at<I, B, const T>(x, y, work, outputs),
                                          at<I + 1, B, T>(x, y, work, outputs), work + layout<B>.scratch[I]);
-        } else if constexpr (starts_stretch<I>()) {
-            constexpr std::size_t end = stretch_end<I>();
-            const bool reuse = context.mode == Mode::inference;
+        } else if constexpr (starts_stretch<I, Inference>()) {
+            constexpr std::size_t end = stretch_end<I, Inference>();
             share_out(context, samples_in<B>(context), [&](std::size_t first, std::size_t last) {
-                for (std::size_t b = first; b < last; ++b) {
-                    const auto slot = [&](std::size_t i) { return reuse && i < end ? first : b; };  // of shape i
+                for (std::size_t b = first; b < last; ++b)
                     [&]<std::size_t... L>(std::index_sequence<L...>) {
-                        (forward_one<impl<I + L>>(context, params + parameter_offsets[I + L],
-                                                  at<I + L, B, const T>(x, y, work, outputs)[L == 0 ? b : slot(I + L)],
-                                                  at<I + L + 1, B, T>(x, y, work, outputs)[slot(I + L + 1)],
-                                                  work + layout<B>.scratch[I + L] + slot(I + L) * scratch_size_of<impl<I + L>>),
-                         ...);
+                        (forward_in_stretch<I + L, B, Inference, I, end>(params, x, y, work, b, first), ...);
                     }(std::make_index_sequence<end - I>{});
-                }
             });
         }
+    }
+
+    /// Layer I of the stretch [Start, End) on sample b; `first` is the part's first sample.
+    template <std::size_t I, std::size_t B, bool Inference, std::size_t Start, std::size_t End>
+    static constexpr void forward_in_stretch(const T* params, BatchView<InputShape, B, const T> x, BatchView<output_shape, B, T> y,
+                                             T* work, std::size_t b, std::size_t first) {
+        constexpr auto& outputs = layout<B>.outputs;
+        const auto slot = [&](std::size_t i) { return Inference && i < End ? first : b; };  // where shape i is
+        const auto in = at<I, B, const T>(x, y, work, outputs)[I == Start ? b : slot(I)];
+        const auto out = at<I + 1, B, T>(x, y, work, outputs)[slot(I + 1)];
+        T* scratch = work + layout<B>.scratch[I] + slot(I) * scratch_size_of<impl<I>>;
+        if constexpr (Inference)
+            forward_sample_of<layer<I>, shape<I>>(params + parameter_offsets[I], in, out, scratch);
+        else
+            forward_one<impl<I>>(params + parameter_offsets[I], in, out, scratch);
     }
 
     template <std::size_t I, bool InputGradient, std::size_t B, std::size_t First>

@@ -38,6 +38,7 @@ struct Dense {
         static constexpr std::size_t weight_count = Units * N;
         static constexpr std::size_t parameter_count = parameters::size;
         static constexpr std::size_t fan_in = N, fan_out = Units;
+        static constexpr bool batches_in_inference = true;
 
         static constexpr void forward(const T* params, TensorView<In, const T> x, TensorView<output_shape, T> y) {
             // bias[u] + dot<N>(weight row u, x), the same bits, but four rows at a time: one

@@ -451,6 +451,16 @@ concept backwards_batches =
 template <class B, class T>
 concept BatchedLayer = ShapedLayer<B> && detail::forwards_batches<B, T> && detail::backwards_batches<B, T>;
 
+/// In Mode::inference every layer runs sample by sample through its evaluation mode, as
+/// Inference::predict runs it, each sample through consecutive layers before the next, unless
+/// it is a batched layer whose forward_batch is faster there too, which says so with
+/// `static constexpr bool batches_in_inference = true;` (Dense: the samples share the reads of
+/// each weight row).
+template <class B, class T>
+concept BatchesInInference = BatchedLayer<B, T> && requires {
+    requires B::batches_in_inference;
+};
+
 /// `template <bool InputGradient> static void backward(const T* params, T* grads, x, y, dy, dx
 /// [, const T* scratch])`: adds the parameter gradients to `grads` (laid out like `params`) and,
 /// when InputGradient, overwrites `dx` with the input gradient; x, y and scratch are what the
