@@ -76,6 +76,42 @@ BOOST_AUTO_TEST_CASE(xor_is_learned_to_full_accuracy) {
     BOOST_TEST(after.confusion.at(1, 1) == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(evaluate_takes_batches_and_gives_the_results_of_one_sample_at_a_time) {
+    // Batches of 4 over 10 samples (the last one partial), on two threads, in inference mode:
+    // BatchNorm on its running statistics, no Dropout, the loss of each sample as forward(x) gives it.
+    using Net = Network<Input<1, 6, 6>, Conv2D<3, Kernel<3>, Pad<same>>, BatchNorm, ReLU, MaxPool<2>, Flatten,
+                        Dropout<std::ratio<1, 2>>, Dense<3>>;
+    auto net = std::make_unique<Net>();
+    initialize(*net, Init::he_uniform, 4);
+    net->layer_tensor<1, "running_mean">()[1] = 0.5f;
+    net->layer_tensor<1, "running_var">()[2] = 3.0f;
+    test_support::Points data{36, {}, {}};
+    Random random(5);
+    for (std::size_t i = 0; i < 10; ++i) {
+        for (std::size_t v = 0; v < 36; ++v) data.values.push_back(float(random.uniform(-1, 1)));
+        data.classes.push_back(i % 3);
+    }
+    double loss = 0;
+    std::size_t correct = 0;
+    Net::output_tensor gradient{};
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        Net::input_tensor x{};
+        std::copy_n(data.image(i).begin(), 36, x.begin());
+        const auto& y = net->forward(x);
+        loss += double(SoftmaxCrossEntropy::compute(y, data.label(i), gradient));
+        correct += std::size_t(std::max_element(y.begin(), y.end()) - y.begin()) == data.label(i);
+    }
+    auto optimizer = make_optimizer<Net>(for_all_layers(SGD{}));
+    auto trainer = make_trainer<SoftmaxCrossEntropy, 4>(*net, optimizer);
+    trainer.use_threads(2);
+    const Evaluation evaluation = trainer.evaluate(data);
+    BOOST_TEST(evaluation.loss == loss / 10);
+    BOOST_TEST(evaluation.accuracy == double(correct) / 10);
+    BOOST_TEST(evaluation.confusion.correct() == correct);
+    BOOST_TEST(correct > 0u);
+    BOOST_TEST(correct < 10u);
+}
+
 BOOST_AUTO_TEST_CASE(separable_set_is_learned_with_minibatches_and_sigmoid_mse) {
     using Net = Network<Input<2>, Dense<4>, Sigmoid, Dense<2>, Sigmoid>;
     Net net;

@@ -333,15 +333,22 @@ private:
         return fmt::format("validation loss {:.4f}  accuracy {:.2f}%", v.loss, 100.0 * v.accuracy);
     }
 
+    /// A batch at a time in inference mode, on the trainer's threads: the outputs' bits are
+    /// those of Inference::predict, one image at a time.
     template <class Source>
     Evaluation evaluate_checked(const Source& data) {
         FlushDenormals flush;
         Evaluation result{0, 0, data.size(), ConfusionMatrix(classes)};
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            load(data, i, input_.data());
-            const auto& output = net_.forward(input_);
-            result.loss += double(LossFunction::compute(output, data.label(i), gradient_));
-            result.confusion.add(data.label(i), predicted_class(output));
+        for (std::size_t done = 0; done < data.size();) {
+            const std::size_t n = std::min(BatchSize, data.size() - done);
+            for (std::size_t b = 0; b < n; ++b) load(data, done + b, b);
+            net_.forward(*batch_, Mode::inference, 0, n, workers_.get());
+            for (std::size_t b = 0; b < n; ++b) {
+                std::copy_n(batch_->outputs.data() + b * classes, classes, output_.data());
+                result.loss += double(LossFunction::compute(output_, data.label(done + b), gradient_));
+                result.confusion.add(data.label(done + b), predicted_class(output_));
+            }
+            done += n;
         }
         if (data.size() > 0) {
             result.loss /= double(data.size());
@@ -455,7 +462,6 @@ private:
     std::unique_ptr<batch_type> batch_;
     std::unique_ptr<Workers> workers_;
     std::uint64_t seed_;
-    typename Net::input_tensor input_{};
     typename Net::output_tensor output_{};
     typename Net::output_tensor gradient_{};
     double last_loss_ = 0;
