@@ -95,16 +95,18 @@ read_figures pytorch "$build/bench-pytorch.txt"
 read_figures peak "$build/bench-peak.txt"
 read_figures multicore "$build/bench-multicore.txt"
 
+# An awk function for the tables: 12345.6 -> 12,346.
+awk_group='
+    function group(x,   s, out) {
+        s = sprintf("%.0f", x)
+        for (out = ""; length(s) > 3; s = substr(s, 1, length(s) - 3)) out = "," substr(s, length(s) - 2) out
+        return s out
+    }'
 # row <label> <key> <unit> <higher|lower> [typenet note] [PyTorch note]: one line of the table.
 # The last column is how many times faster typenet is: for a time, PyTorch's over typenet's.
 row() {
     awk -v label="$1" -v t="${fig[typenet.$2]:-}" -v p="${fig[pytorch.$2]:-}" -v unit="$3" -v better="$4" \
-        -v tnote="${5:-}" -v pnote="${6:-}" '
-        function group(x,   s, out) {  # 12345.6 -> 12,346
-            s = sprintf("%.0f", x)
-            for (out = ""; length(s) > 3; s = substr(s, 1, length(s) - 3)) out = "," substr(s, length(s) - 2) out
-            return s out
-        }
+        -v tnote="${5:-}" -v pnote="${6:-}" "$awk_group"'
         function cell(x, note) { return x == "" ? "n/a" : (x >= 100 ? group(x) : sprintf("%.2f", x)) " " unit note }
         BEGIN {
             ratio = (t == "" || p == "") ? "n/a" : sprintf("**%.2fx**", better == "higher" ? t / p : p / t)
@@ -113,9 +115,10 @@ row() {
 }
 # scaling <label> <key> <unit>: one row of the threads table, from <key>_1 and <key>_n.
 scaling() {
-    awk -v label="$1" -v one="${fig[multicore.$2_1]:-}" -v all="${fig[multicore.$2_n]:-}" -v unit="$3" 'BEGIN {
+    awk -v label="$1" -v one="${fig[multicore.$2_1]:-}" -v all="${fig[multicore.$2_n]:-}" -v unit="$3" "$awk_group"'
+    BEGIN {
         if (one == "" || all == "") { printf "| %s | n/a | n/a | n/a |\n", label; exit }
-        printf "| %s | %.0f %s | %.0f %s | **%.2fx** |\n", label, one, unit, all, unit, all / one
+        printf "| %s | %s %s | %s %s | **%.2fx** |\n", label, group(one), unit, group(all), unit, all / one
     }'
 }
 # need <label> <target ratio> <key> <flops key> [latency]: the share of the core's peak that the
@@ -126,8 +129,9 @@ need() {
         if (t == "" || p == "" || flops == "" || peak == "") { printf "| %s | %sx | n/a | n/a | n/a |\n", label, target; exit }
         if (latency != "") { t = 1e6 / t; p = 1e6 / p }  # microseconds to samples/s
         share = flops / 1e9 / peak * 100
-        printf "| %s | %sx | **%.0f%%** | %.0f%% | %.0f%% |\n", label, target, target * p * share, t * share, p * share
-    }'
+        printf "| %s | %sx | **%s** | %s | %s |\n", label, target, pct(target * p * share), pct(t * share), pct(p * share)
+    }
+    function pct(x) { return sprintf(x < 10 ? "%.1f%%" : "%.0f%%", x) }'
 }
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.0f%%", 100 * a / b }'; }
 
