@@ -194,8 +194,11 @@ struct BoundGroup {
 
 private:
     // `update` by value: a local copy cannot alias the parameters, so its constants stay in registers.
+    // Flattened: a rule's update must be inlined into the sweep to vectorise, and GCC stopped
+    // inlining Adam's once a program trained three networks with it (one closure type, many
+    // callers): the seed network trained at 36,000 samples/s instead of 100,000.
     template <std::size_t k, class Update>
-    void update_tensor(Net& net, Update update, T gradient_scale, T weight_decay, std::size_t first, std::size_t last) {
+    [[gnu::flatten]] void update_tensor(Net& net, Update update, T gradient_scale, T weight_decay, std::size_t first, std::size_t last) {
         if constexpr (group_owns<Net, Group, k>) {
             constexpr ParameterInfo tensor = Net::parameter_tensors[k];
             const std::size_t begin = std::clamp(first, tensor.offset, tensor.offset + tensor.size) - tensor.offset;
