@@ -362,11 +362,11 @@ concept InferenceLayer = ForwardLayer<B, T> &&
 // === modes and batched passes ===================================================================
 
 /// Training uses batch statistics and random masks (BatchNorm, Dropout); evaluation, what
-/// `evaluate`, `Inference` and `RomInference` run, uses running statistics and no masks.
+/// `forward(x)`, `Inference` and `RomInference` run, uses running statistics and no masks.
 /// Calibration (`Trainer::recalibrate`) trains nothing: layers with running statistics use the
 /// batch's and replace the running ones by their mean over every calibration pass; no masks.
 /// Inference is evaluation that no backward pass follows, so layers may skip what only backward
-/// reads (Conv2D's column matrix): for batched predictions.
+/// reads (Conv2D's column matrix): for batched predictions, and what `evaluate` runs.
 enum class Mode { training, evaluation, calibration, inference };
 
 /// What a batched pass tells each layer.

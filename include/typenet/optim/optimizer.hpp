@@ -198,7 +198,8 @@ private:
     // inlining Adam's once a program trained three networks with it (one closure type, many
     // callers): the seed network trained at 36,000 samples/s instead of 100,000.
     template <std::size_t k, class Update>
-    [[gnu::flatten]] void update_tensor(Net& net, Update update, T gradient_scale, T weight_decay, std::size_t first, std::size_t last) {
+    [[gnu::flatten]] void update_tensor(Net& net, Update update, T gradient_scale, T weight_decay, std::size_t first,
+                                        std::size_t last) {
         if constexpr (group_owns<Net, Group, k>) {
             constexpr ParameterInfo tensor = Net::parameter_tensors[k];
             const std::size_t begin = std::clamp(first, tensor.offset, tensor.offset + tensor.size) - tensor.offset;
