@@ -159,10 +159,8 @@ template <class Layer, class In, class T>
     const auto run = [&]<class Impl>() {
         if constexpr (InferenceLayer<Impl, T>)
             Impl::infer(params, x, y, scratch);
-        else if constexpr (scratch_size_of<Impl> > 0)
-            Impl::forward(params, x, y, scratch);
         else
-            Impl::forward(params, x, y);
+            forward_one<Impl>(params, x, y, scratch);
     };
     if (std::is_constant_evaluated())
         run.template operator()<typename constant_evaluable<Layer>::type::template bound<In, T>>();

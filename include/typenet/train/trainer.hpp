@@ -344,9 +344,9 @@ private:
             for (std::size_t b = 0; b < n; ++b) load(data, done + b, b);
             net_.forward(*batch_, Mode::inference, 0, n, workers_.get());
             for (std::size_t b = 0; b < n; ++b) {
-                std::copy_n(batch_->outputs.data() + b * classes, classes, output_.data());
-                result.loss += double(LossFunction::compute(output_, data.label(done + b), gradient_));
-                result.confusion.add(data.label(done + b), predicted_class(output_));
+                const auto& output = sample_output(b);
+                result.loss += double(LossFunction::compute(output, data.label(done + b), gradient_));
+                result.confusion.add(data.label(done + b), predicted_class(output));
             }
             done += n;
         }
@@ -415,14 +415,19 @@ private:
         load(data, index, batch_->inputs.data() + b * input_size);
     }
 
+    /// Sample b's output from the batch's last forward pass, as the tensor a loss reads.
+    const typename Net::output_tensor& sample_output(std::size_t b) {
+        std::copy_n(batch_->outputs.data() + b * classes, classes, output_.data());
+        return output_;
+    }
+
     /// The loss of sample b of the batch's last forward pass; writes its output gradient.
     double output_gradient(std::size_t b, std::size_t label, std::size_t& correct) {
-        const T* output = batch_->outputs.data() + b * classes;
-        std::copy_n(output, classes, output_.data());
-        const double loss = double(LossFunction::compute(output_, label, gradient_));
+        const auto& output = sample_output(b);
+        const double loss = double(LossFunction::compute(output, label, gradient_));
         last_loss_ = loss;
         if (!std::isfinite(loss)) return loss;
-        correct += predicted_class(output_) == label ? 1 : 0;
+        correct += predicted_class(output) == label ? 1 : 0;
         std::copy_n(gradient_.data(), classes, batch_->output_gradients.data() + b * classes);
         return loss;
     }
